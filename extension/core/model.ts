@@ -1,0 +1,245 @@
+// The one model in the middle: every loader produces a Capture, and the scanner, the UI,
+// the CLI and the advisory only read it. Nothing here depends on VS Code.
+
+/** Which loader understood the file. */
+export type CaptureFormat = 'har' | 'tshark-json' | 'tshark-ek';
+
+/** Where a thing sits in the source file, so errors and warnings can point at it. */
+export interface SourceLocation {
+  /** JSON path into the source document, e.g. `$.log.entries[3].request.url`. */
+  jsonPath?: string;
+  /** 1-based line and column in the file (after any BOM), when known. */
+  line?: number;
+  column?: number;
+  /** HAR entry index or tshark frame number the location belongs to. */
+  entryIndex?: number;
+  frame?: number;
+}
+
+export type WarningSeverity = 'info' | 'warning';
+
+/**
+ * Something in the file that is not as its format says, but did not stop it from opening.
+ * `code` is stable (tests and filters use it); `message` is for people.
+ */
+export interface LoadWarning {
+  code: string;
+  severity: WarningSeverity;
+  message: string;
+  location?: SourceLocation;
+}
+
+export interface CaptureSource {
+  /** File path or name as given to the loader. */
+  name: string;
+  /** Size of the file in bytes as read (before any zlib unwrapping). */
+  byteLength: number;
+  /** The tool that wrote the file, from `log.creator` or inferred (tshark). */
+  producer?: { name: string; version?: string; comment?: string };
+  /** Browser recorded in a HAR's `log.browser`. */
+  browser?: { name: string; version?: string };
+  /** The format's own version, e.g. HAR `log.version` "1.2". */
+  formatVersion?: string;
+  /** How the bytes were wrapped around the format: BOM, JSONP, zlib (.zhar), NDJSON (ek). */
+  wrappers: SourceWrapper[];
+  /** tshark variant facts: duplicate keys present, raw bytes (-x) present. */
+  variant?: TsharkVariant;
+}
+
+export type SourceWrapper = 'utf8-bom' | 'jsonp' | 'zlib' | 'gzip' | 'ndjson';
+
+export interface TsharkVariant {
+  duplicateKeys: boolean;
+  rawBytes: boolean;
+}
+
+export interface Capture {
+  source: CaptureSource;
+  format: CaptureFormat;
+  exchanges: Exchange[];
+  warnings: LoadWarning[];
+  /** Name lookups seen in the capture (tshark DNS), kept so encrypted flows still name their host. */
+  dns: DnsAnswer[];
+  /** HAR pages, when the producer wrote them. */
+  pages: Page[];
+}
+
+export interface Page {
+  id: string;
+  title?: string;
+  startedDateTime?: string;
+}
+
+export interface DnsAnswer {
+  name: string;
+  addresses: string[];
+  frame?: number;
+}
+
+export interface NameValue {
+  name: string;
+  value: string;
+}
+
+export interface Cookie extends NameValue {
+  path?: string;
+  domain?: string;
+  expires?: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: string;
+}
+
+/** A HAR `postData.params` item. chrome-har writes object values; we keep them as JSON text. */
+export interface FormParam {
+  name: string;
+  value?: string;
+  fileName?: string;
+  contentType?: string;
+  /** True when the producer wrote a non-string value that was serialised to JSON here. */
+  valueWasNonString?: boolean;
+}
+
+/**
+ * Whether a body's bytes still carry the transfer coding named by Content-Encoding.
+ * HAR producers usually store the decoded body; a raw capture may not. `unknown` when we cannot tell.
+ */
+export type ContentCodingState = 'none' | 'still-encoded' | 'already-decoded' | 'unknown';
+
+/** Why a body is not (fully) here. */
+export type BodyAvailability =
+  | 'complete'
+  | 'empty'
+  /** The producer chose not to record content (Playwright `content: 'omit'`, `_error`, size without text). */
+  | 'omitted'
+  /** Recorded size says there were more bytes than the file holds. */
+  | 'truncated';
+
+export interface Body {
+  /** The bytes exactly as the capture holds them (after undoing the file's own base64, nothing else). */
+  bytes: Uint8Array;
+  /** True when the bytes are valid UTF-8 text with no NUL or other binary control bytes. */
+  isText: boolean;
+  mimeType?: string;
+  /** The capture's own encoding of the body inside the file (HAR `content.encoding`, e.g. "base64"). */
+  fileEncoding?: string;
+  /** Content-Encoding values in order of application (e.g. ["gzip"]), not yet removed. */
+  contentEncoding: string[];
+  contentCoding: ContentCodingState;
+  /** Size the producer declared (HAR `content.size` / `bodySize`), -1 when not given. */
+  declaredSize: number;
+  availability: BodyAvailability;
+  /** HAR `postData.params`, when present (form and multipart posts). */
+  params?: FormParam[];
+  /** Free-text note on how the body was obtained (e.g. "rebuilt from tcp.reassembled.data"). */
+  note?: string;
+}
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  httpVersion: string;
+  headers: NameValue[];
+  cookies: Cookie[];
+  query: NameValue[];
+  body?: Body;
+  headersSize: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  headers: NameValue[];
+  cookies: Cookie[];
+  body?: Body;
+  mimeType: string;
+  redirectURL?: string;
+  headersSize: number;
+}
+
+/** HAR timings in milliseconds; -1 where not applicable, as in HAR. */
+export interface Timings {
+  blocked: number;
+  dns: number;
+  connect: number;
+  ssl: number;
+  send: number;
+  wait: number;
+  receive: number;
+  total: number;
+}
+
+export interface Connection {
+  clientAddress?: string;
+  clientPort?: number;
+  serverAddress?: string;
+  serverPort?: number;
+  /** TLS Server Name Indication, when the capture shows the handshake. */
+  tlsSni?: string;
+  /** Names the server address was looked up as (from DNS in the capture). */
+  dnsNames?: string[];
+  /** Producer's connection id (HAR `connection`, tshark `tcp.stream`). */
+  id?: string;
+}
+
+export type ExchangeOrigin =
+  | { kind: 'har-entry'; entryIndex: number; pageref?: string }
+  | {
+      kind: 'tshark-frames';
+      /** Frame carrying the (last segment of the) request. */
+      requestFrame: number;
+      responseFrame?: number;
+      /** Every frame that contributed, in order. */
+      frames: number[];
+      /** Index of the packet object in the tshark array / EK line number. */
+      packetIndex: number;
+    };
+
+export interface Exchange {
+  /** Position in Capture.exchanges; stable for a given file. */
+  id: number;
+  origin: ExchangeOrigin;
+  /** ISO 8601 start time as the producer wrote it (or derived from frame.time_epoch). */
+  startedDateTime?: string;
+  /** Start time in ms since the epoch, NaN when unknown. */
+  startedMs: number;
+  /** Total time in ms, -1 when unknown. */
+  durationMs: number;
+  request: HttpRequest;
+  response?: HttpResponse;
+  timings?: Timings;
+  connection: Connection;
+  /** Whether the request went over TLS, judged from the URL scheme or port. */
+  secure: boolean;
+  /** Producer-specific extras worth keeping (e.g. `_webSocketMessages` count, resource type). */
+  extras?: Record<string, string | number | boolean>;
+}
+
+/** Case-insensitive header lookup helper shared by loaders and the scanner. */
+export function headerValues(headers: readonly NameValue[], name: string): string[] {
+  const wanted = name.toLowerCase();
+  return headers.filter((h) => h.name.toLowerCase() === wanted).map((h) => h.value);
+}
+
+/**
+ * Host the exchange went to. The URL's host, unless it is an IP literal and the Host header
+ * names the server (mitmproxy in reverse mode writes 127.0.0.1 in the URL); then the Host header,
+ * TLS SNI, or the server address.
+ */
+export function exchangeHost(exchange: Exchange): string {
+  let urlHost = '';
+  try {
+    urlHost = new URL(exchange.request.url).hostname;
+  } catch {
+    // Relative or malformed URLs fall through to the other sources.
+  }
+  const hostHeader = headerValues(exchange.request.headers, 'host')[0]?.trim().replace(/:\d+$/, '');
+  if (urlHost && !(isIpLiteral(urlHost) && hostHeader && !isIpLiteral(hostHeader))) return urlHost;
+  if (hostHeader) return hostHeader;
+  return exchange.connection.tlsSni ?? exchange.connection.serverAddress ?? '';
+}
+
+export function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
+}
