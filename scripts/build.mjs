@@ -2,10 +2,12 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 function findTests(dir) {
   const out = [];
@@ -43,6 +45,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    define: { __LEAKLENS_VERSION__: JSON.stringify(pkg.version) },
   },
   {
     ...common,

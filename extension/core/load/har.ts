@@ -1,5 +1,18 @@
-import type { CaptureSource, Exchange, LoadWarning, Page } from '../model';
-import type { JsonObject } from './json';
+// HAR 1.1/1.2 from any producer. Lenient like a researcher needs: the schema is checked with
+// har-validator and every violation becomes a warning with its JSON path, but the capture opens
+// with whatever each entry does hold. Producer quirks handled here, with the producer named:
+//  - chrome-har writes JSON bodies as `postData.params` whose `value` is an object (no `text`);
+//  - Playwright `content: 'omit'` and several browsers leave `content.text` out;
+//  - mitmproxy (reverse mode) puts 127.0.0.1 in the URL and the real name only in Host;
+//  - Fiddler, Chrome, Safari, Playwright write binary bodies as base64 (`content.encoding`).
+import type {
+  Body, CaptureSource, Cookie, Exchange, FormParam, HttpRequest, HttpResponse, LoadWarning, NameValue, Page, Timings,
+} from '../model';
+import { headerValues } from '../model';
+import { makeBody, parseCookieHeader, parseQueryString, parseSetCookie, textBytes } from './body';
+import { CaptureLoadError } from './errors';
+import { isJsonObject, type JsonObject, type JsonValue } from './json';
+import { validateHarSchema } from './harSchema';
 
 export interface HarLoadResult {
   exchanges: Exchange[];
@@ -8,6 +21,393 @@ export interface HarLoadResult {
   source: Partial<CaptureSource>;
 }
 
-export function loadHar(_doc: JsonObject, _file: string): HarLoadResult {
-  throw new Error('not implemented yet');
+/** Collects warnings for one file; paths are JSON paths like `$.log.entries[3].request`. */
+class Warnings {
+  readonly list: LoadWarning[] = [];
+  add(code: string, message: string, jsonPath: string, entryIndex?: number): void {
+    this.list.push({ code, severity: 'warning', message, location: { jsonPath, entryIndex } });
+  }
+}
+
+function str(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function num(value: JsonValue | undefined, fallback = -1): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return fallback;
+}
+
+function obj(value: JsonValue | undefined): JsonObject | undefined {
+  return isJsonObject(value) ? value : undefined;
+}
+
+function arr(value: JsonValue | undefined): JsonValue[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+/** Values that should be strings but are numbers or booleans (seen in the wild) become their text. */
+function textOf(value: JsonValue | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function nameValues(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): NameValue[] {
+  const list = arr(value);
+  if (!list) return [];
+  const out: NameValue[] = [];
+  list.forEach((item, i) => {
+    const o = obj(item);
+    const name = o ? textOf(o.name) : undefined;
+    if (!o || name === undefined) {
+      warnings.add('har-bad-item', 'expected an object with a string "name"; item skipped', `${path}[${i}]`, entryIndex);
+      return;
+    }
+    out.push({ name, value: textOf(o.value) ?? '' });
+  });
+  return out;
+}
+
+function cookies(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): Cookie[] {
+  const list = arr(value);
+  if (!list) return [];
+  const out: Cookie[] = [];
+  list.forEach((item, i) => {
+    const o = obj(item);
+    const name = o ? textOf(o.name) : undefined;
+    if (!o || name === undefined) {
+      warnings.add('har-bad-item', 'expected a cookie object with a string "name"; cookie skipped', `${path}[${i}]`, entryIndex);
+      return;
+    }
+    const cookie: Cookie = { name, value: textOf(o.value) ?? '' };
+    const cookiePath = str(o.path);
+    const domain = str(o.domain);
+    const expires = str(o.expires);
+    const sameSite = str(o.sameSite);
+    if (cookiePath !== undefined) cookie.path = cookiePath;
+    if (domain !== undefined) cookie.domain = domain;
+    if (expires !== undefined) cookie.expires = expires;
+    if (typeof o.httpOnly === 'boolean') cookie.httpOnly = o.httpOnly;
+    if (typeof o.secure === 'boolean') cookie.secure = o.secure;
+    if (sameSite !== undefined) cookie.sameSite = sameSite;
+    out.push(cookie);
+  });
+  return out;
+}
+
+function decodeBase64(text: string): Uint8Array | undefined {
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact)) return undefined;
+  return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
+}
+
+/** Bytes of a HAR text field, undoing the file's own base64 when the producer declared it. */
+function harTextBytes(
+  text: string, encoding: string | undefined, path: string, warnings: Warnings, entryIndex: number,
+): Uint8Array {
+  if (encoding === undefined || encoding === '') return textBytes(text);
+  if (encoding.toLowerCase() === 'base64') {
+    const bytes = decodeBase64(text);
+    if (bytes) return bytes;
+    warnings.add('har-bad-base64', 'declared base64 but is not valid base64; kept as text', `${path}.text`, entryIndex);
+    return textBytes(text);
+  }
+  warnings.add('har-unknown-encoding', `unknown content encoding "${encoding}"; kept as text`, `${path}.encoding`, entryIndex);
+  return textBytes(text);
+}
+
+function formParams(list: JsonValue[], path: string, warnings: Warnings, entryIndex: number): FormParam[] {
+  const out: FormParam[] = [];
+  list.forEach((item, i) => {
+    const o = obj(item);
+    const name = o ? textOf(o.name) : undefined;
+    if (!o || name === undefined) {
+      warnings.add('har-bad-item', 'expected a param object with a string "name"; param skipped', `${path}[${i}]`, entryIndex);
+      return;
+    }
+    const param: FormParam = { name };
+    if (o.value !== undefined) {
+      const asText = textOf(o.value);
+      if (asText !== undefined && typeof o.value === 'string') param.value = asText;
+      else {
+        // chrome-har writes parsed JSON here (objects, numbers); keep it as JSON text.
+        param.value = JSON.stringify(o.value);
+        param.valueWasNonString = true;
+      }
+    }
+    const fileName = str(o.fileName);
+    const contentType = str(o.contentType);
+    if (fileName !== undefined) param.fileName = fileName;
+    if (contentType !== undefined) param.contentType = contentType;
+    out.push(param);
+  });
+  return out;
+}
+
+/**
+ * Text standing in for a body the producer only wrote as params: JSON when the mime type says so
+ * (repeated names become arrays, as chrome-har flattens them), form-urlencoded otherwise.
+ */
+function bodyFromParams(params: readonly FormParam[], rawList: JsonValue[], mimeType: string): string {
+  if (/json/i.test(mimeType)) {
+    const rebuilt: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
+    const counts = new Map<string, number>();
+    rawList.forEach((item) => {
+      const o = obj(item);
+      const name = o ? textOf(o.name) : undefined;
+      if (name === undefined || !o) return;
+      const value = o.value ?? null;
+      const seen = counts.get(name) ?? 0;
+      counts.set(name, seen + 1);
+      if (seen === 0) rebuilt[name] = value;
+      else if (seen === 1) rebuilt[name] = [rebuilt[name], value];
+      else (rebuilt[name] as JsonValue[]).push(value);
+    });
+    return JSON.stringify(rebuilt);
+  }
+  return params
+    .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value ?? '')}`)
+    .join('&');
+}
+
+function requestBody(
+  postData: JsonObject | undefined, headers: NameValue[], bodySize: number, path: string, warnings: Warnings, entryIndex: number,
+): Body | undefined {
+  if (!postData) {
+    if (bodySize > 0) {
+      return makeBody(new Uint8Array(0), { headers, declaredSize: bodySize, availability: 'omitted', note: 'bodySize > 0 but no postData' });
+    }
+    return undefined;
+  }
+  const mimeType = str(postData.mimeType) ?? headerValues(headers, 'content-type')[0] ?? '';
+  const text = textOf(postData.text);
+  const paramList = arr(postData.params);
+  const params = paramList ? formParams(paramList, `${path}.params`, warnings, entryIndex) : undefined;
+  // Some producers (HTTP Toolkit) mark base64 request bodies with `encoding` or `_encoding`.
+  const encoding = str(postData.encoding) ?? str(postData._encoding);
+
+  let body: Body;
+  if (text !== undefined) {
+    body = makeBody(harTextBytes(text, encoding, path, warnings, entryIndex), { headers, mimeType, fileEncoding: encoding, declaredSize: bodySize });
+  } else if (params && params.length > 0 && paramList) {
+    const rebuilt = bodyFromParams(params, paramList, mimeType);
+    body = makeBody(textBytes(rebuilt), {
+      headers, mimeType, declaredSize: bodySize,
+      note: 'rebuilt from postData.params: the producer did not record the body text, so these are not the exact bytes sent',
+    });
+    if (params.some((p) => p.valueWasNonString)) {
+      warnings.add('har-params-non-string', 'postData.params has non-string values (chrome-har style); kept as JSON text', `${path}.params`, entryIndex);
+    }
+  } else {
+    body = makeBody(new Uint8Array(0), {
+      headers, mimeType, declaredSize: bodySize,
+      availability: bodySize > 0 ? 'omitted' : 'empty',
+    });
+  }
+  if (params) body.params = params;
+  return body;
+}
+
+function responseBody(
+  content: JsonObject | undefined, headers: NameValue[], path: string, warnings: Warnings, entryIndex: number,
+): Body | undefined {
+  if (!content) return undefined;
+  const mimeType = str(content.mimeType) ?? '';
+  const size = num(content.size);
+  const text = textOf(content.text);
+  const encoding = str(content.encoding);
+  if (text === undefined) {
+    return makeBody(new Uint8Array(0), {
+      headers, mimeType, declaredSize: size,
+      availability: size > 0 ? 'omitted' : 'empty',
+      note: size > 0 ? `the producer recorded a size of ${size} bytes but no content.text` : undefined,
+    });
+  }
+  const bytes = harTextBytes(text, encoding, path, warnings, entryIndex);
+  const body = makeBody(bytes, { headers, mimeType, fileEncoding: encoding, declaredSize: size });
+  // content.size is the decoded size; fewer decoded bytes than that means the producer cut it.
+  if (body.contentCoding !== 'still-encoded' && size > 0 && bytes.length > 0 && bytes.length < size) {
+    body.availability = 'truncated';
+    body.note = `holds ${bytes.length} of ${size} bytes`;
+  }
+  return body;
+}
+
+function readTimings(value: JsonValue | undefined, total: number): Timings | undefined {
+  const t = obj(value);
+  if (!t) return undefined;
+  return {
+    blocked: num(t.blocked), dns: num(t.dns), connect: num(t.connect), ssl: num(t.ssl),
+    send: num(t.send), wait: num(t.wait), receive: num(t.receive), total,
+  };
+}
+
+function splitAddress(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  return address.replace(/^\[(.*)\]$/, '$1');
+}
+
+function loadEntry(entry: JsonObject, index: number, warnings: Warnings): Exchange | undefined {
+  const path = `$.log.entries[${index}]`;
+  const req = obj(entry.request);
+  if (!req) {
+    warnings.add('har-no-request', 'entry has no request object; entry skipped', `${path}.request`, index);
+    return undefined;
+  }
+  const url = textOf(req.url) ?? '';
+  const reqHeaders = nameValues(req.headers, `${path}.request.headers`, warnings, index);
+  let reqCookies = cookies(req.cookies, `${path}.request.cookies`, warnings, index);
+  if (reqCookies.length === 0) {
+    reqCookies = headerValues(reqHeaders, 'cookie').flatMap(parseCookieHeader);
+  }
+  let query = nameValues(req.queryString, `${path}.request.queryString`, warnings, index);
+  if (query.length === 0) {
+    const q = url.indexOf('?');
+    if (q !== -1) query = parseQueryString(url.slice(q + 1).replace(/#.*$/, ''));
+  }
+  const request: HttpRequest = {
+    method: textOf(req.method) ?? '',
+    url,
+    httpVersion: textOf(req.httpVersion) ?? '',
+    headers: reqHeaders,
+    cookies: reqCookies,
+    query,
+    headersSize: num(req.headersSize),
+  };
+  const reqBody = requestBody(obj(req.postData), reqHeaders, num(req.bodySize), `${path}.request.postData`, warnings, index);
+  if (reqBody) request.body = reqBody;
+
+  let response: HttpResponse | undefined;
+  const res = obj(entry.response);
+  if (res) {
+    const resHeaders = nameValues(res.headers, `${path}.response.headers`, warnings, index);
+    let resCookies = cookies(res.cookies, `${path}.response.cookies`, warnings, index);
+    if (resCookies.length === 0) resCookies = headerValues(resHeaders, 'set-cookie').map(parseSetCookie);
+    const content = obj(res.content);
+    response = {
+      status: num(res.status, 0),
+      statusText: textOf(res.statusText) ?? '',
+      httpVersion: textOf(res.httpVersion) ?? '',
+      headers: resHeaders,
+      cookies: resCookies,
+      mimeType: (content && str(content.mimeType)) ?? headerValues(resHeaders, 'content-type')[0] ?? '',
+      headersSize: num(res.headersSize),
+    };
+    const redirect = str(res.redirectURL);
+    if (redirect) response.redirectURL = redirect;
+    const resBody = responseBody(content, resHeaders, `${path}.response.content`, warnings, index);
+    if (resBody) response.body = resBody;
+  } else {
+    warnings.add('har-no-response', 'entry has no response object', `${path}.response`, index);
+  }
+
+  const startedDateTime = str(entry.startedDateTime);
+  const startedMs = startedDateTime ? Date.parse(startedDateTime) : NaN;
+  const durationMs = num(entry.time);
+  let scheme = '';
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    warnings.add('har-bad-url', `request.url is not an absolute URL: ${JSON.stringify(url.slice(0, 200))}`, `${path}.request.url`, index);
+  }
+  const serverPort = num(entry._serverPort);
+  const exchange: Exchange = {
+    id: 0,
+    origin: { kind: 'har-entry', entryIndex: index, ...(str(entry.pageref) ? { pageref: str(entry.pageref) } : {}) },
+    startedMs,
+    durationMs,
+    request,
+    connection: {},
+    secure: scheme === 'https:' || scheme === 'wss:',
+  };
+  if (startedDateTime) exchange.startedDateTime = startedDateTime;
+  if (response) exchange.response = response;
+  const timings = readTimings(entry.timings, durationMs);
+  if (timings) exchange.timings = timings;
+  const serverAddress = splitAddress(str(entry.serverIPAddress));
+  if (serverAddress) exchange.connection.serverAddress = serverAddress;
+  if (serverPort >= 0) exchange.connection.serverPort = serverPort;
+  const connectionId = textOf(entry.connection);
+  if (connectionId) exchange.connection.id = connectionId;
+
+  const extras: Record<string, string | number | boolean> = {};
+  for (const key of ['_resourceType', '_securityState', '_fetchType', '_initiator_type', '_priority']) {
+    const v = entry[key];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') extras[key] = v;
+  }
+  const wsMessages = arr(entry._webSocketMessages);
+  if (wsMessages) extras.webSocketMessages = wsMessages.length;
+  if (Object.keys(extras).length > 0) exchange.extras = extras;
+  return exchange;
+}
+
+function readPages(log: JsonObject, warnings: Warnings): Page[] {
+  const list = arr(log.pages);
+  if (!list) return [];
+  const pages: Page[] = [];
+  list.forEach((item, i) => {
+    const o = obj(item);
+    const id = o ? textOf(o.id) : undefined;
+    if (!o || id === undefined) {
+      warnings.add('har-bad-page', 'page without a string id; page skipped', `$.log.pages[${i}]`);
+      return;
+    }
+    const page: Page = { id };
+    const title = str(o.title);
+    const started = str(o.startedDateTime);
+    if (title !== undefined) page.title = title;
+    if (started !== undefined) page.startedDateTime = started;
+    pages.push(page);
+  });
+  return pages;
+}
+
+function readNamed(value: JsonValue | undefined): { name: string; version?: string; comment?: string } | undefined {
+  const o = obj(value);
+  const name = o ? str(o.name) : undefined;
+  if (!o || name === undefined) return undefined;
+  const out: { name: string; version?: string; comment?: string } = { name };
+  const version = str(o.version);
+  const comment = str(o.comment);
+  if (version) out.version = version;
+  if (comment) out.comment = comment;
+  return out;
+}
+
+export function loadHar(doc: JsonObject, file: string): HarLoadResult {
+  const log = obj(doc.log);
+  if (!log) {
+    throw new CaptureLoadError(file, 'no "log" object at the top level', { jsonPath: '$.log' }, 'a HAR document {"log": {"entries": […]}}');
+  }
+  const warnings = new Warnings();
+  for (const w of validateHarSchema(doc)) warnings.list.push(w);
+
+  const source: Partial<CaptureSource> = {};
+  const version = str(log.version);
+  if (version) source.formatVersion = version;
+  const producer = readNamed(log.creator);
+  if (producer) source.producer = producer;
+  const browser = readNamed(log.browser);
+  if (browser) source.browser = { name: browser.name, ...(browser.version ? { version: browser.version } : {}) };
+
+  const entries = arr(log.entries);
+  if (!entries) {
+    warnings.add('har-no-entries', 'log.entries is missing or not an array: no requests to show', '$.log.entries');
+  }
+  const exchanges: Exchange[] = [];
+  (entries ?? []).forEach((item, index) => {
+    const entry = obj(item);
+    if (!entry) {
+      warnings.add('har-bad-entry', `entry is ${item === null ? 'null' : typeof item}, not an object; entry skipped`, `$.log.entries[${index}]`, index);
+      return;
+    }
+    const exchange = loadEntry(entry, index, warnings);
+    if (exchange) {
+      exchange.id = exchanges.length;
+      exchanges.push(exchange);
+    }
+  });
+  return { exchanges, warnings: warnings.list, pages: readPages(log, warnings), source };
 }
