@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { CaptureLoadError, loadCapture, loadCaptureFile } from '../../extension/core/load/index';
@@ -218,7 +218,6 @@ describe('HAR loader: broken input', () => {
   });
 
   it('never writes the capture file', () => {
-    const { statSync } = require('node:fs') as typeof import('node:fs');
     const file = corpusPath('generated/har/mitmproxy_hardump.har');
     const before = statSync(file).mtimeMs;
     loadCaptureFile(file);

@@ -49,7 +49,26 @@ function decompress(bytes: Uint8Array, file: string): { bytes: Uint8Array; wrapp
 
 const JSONP_PREFIX = /^\s*([A-Za-z_$][\w$.]*)\s*\(/;
 
+const PCAP_MAGICS = [
+  [0xd4, 0xc3, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], // pcap, microseconds
+  [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0x3c, 0x4d], // pcap, nanoseconds
+  [0x0a, 0x0d, 0x0d, 0x0a], // pcapng section header block
+];
+
+/** A raw capture gets an error that says how to turn it into something LeakLens reads. */
+function rejectPacketCapture(bytes: Uint8Array, file: string): void {
+  if (!PCAP_MAGICS.some((magic) => magic.every((b, i) => bytes[i] === b))) return;
+  throw new CaptureLoadError(
+    file,
+    'this is a binary pcap/pcapng capture, which LeakLens reads once tshark has turned it into JSON ' +
+      `(tshark -r "${file}" -T json -x > capture.json)`,
+    { line: 1, column: 1 },
+    'a HAR or tshark export',
+  );
+}
+
 export function unwrap(raw: Uint8Array, file: string): Unwrapped {
+  rejectPacketCapture(raw, file);
   const wrappers: SourceWrapper[] = [];
   const { bytes, wrapper } = decompress(raw, file);
   if (wrapper) wrappers.push(wrapper);
