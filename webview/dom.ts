@@ -1,0 +1,71 @@
+// DOM helpers. Capture content is attacker-controlled: it only ever reaches the page as
+// textContent (or as a property such as `title`), never as markup.
+
+type Child = Node | string | null | undefined | false;
+
+/** Create an element with classes, properties/attributes and children (strings become text). */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { class?: string; attrs?: Record<string, string>; title?: string } = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (props.class) el.className = props.class;
+  if (props.title !== undefined) el.title = props.title;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) el.setAttribute(name, value);
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return el;
+}
+
+/** A codicon, e.g. icon('warning'). Decorative unless given a label. */
+export function icon(name: string, label?: string): HTMLElement {
+  const el = h('span', { class: `codicon codicon-${name}` });
+  if (label) {
+    el.setAttribute('role', 'img');
+    el.setAttribute('aria-label', label);
+  } else {
+    el.setAttribute('aria-hidden', 'true');
+  }
+  return el;
+}
+
+const BIDI_OR_INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * Make hidden characters visible, so captured text cannot hide or reorder what is shown:
+ * C0 controls become their Control Pictures (␀ ␉ ␊ …), bidi overrides and zero-width characters
+ * become ⟨U+202E⟩-style markers.
+ */
+export function visible(text: string): string {
+  return text
+    .replace(CONTROL, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
+    .replace(BIDI_OR_INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/** Set text only when it changed (row recycling touches many cells per scroll frame). */
+export function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Byte count as DevTools shows it: 1000-based kB/MB. */
+export function formatBytes(n: number): string {
+  if (n < 0) return '—';
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = n / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
