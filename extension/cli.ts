@@ -1,12 +1,20 @@
 // `leaklens` command line: the same core as the editor, headless.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CaptureLoadError, loadCaptureFile } from './core/load/index';
 import { formatLocation } from './core/load/errors';
-import type { Capture, Exchange } from './core/model';
+import type { Capture, Confidence, Exchange } from './core/model';
+import { confidenceRank } from './core/detect/index';
+import { parseKnownFile, parseKnownSpec, type KnownValue } from './core/detect/known';
+import { chainText } from './core/report/chain';
+import { scanJson, scanJsonFile, type ScanJsonFile } from './core/report/json';
+import { toSarif } from './core/report/sarif';
+import { scanCapture } from './core/scan';
 import { exchangeHost } from './core/model';
 import { captureToJson } from './core/serialize';
 
 export const EXIT_OK = 0;
+export const EXIT_LEAK = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_BAD_INPUT = 3;
 
@@ -15,12 +23,20 @@ const USAGE = `Usage: leaklens <command> [options]
 Commands:
   inspect FILE...      print format, producer, exchange count, warnings and a table of requests
       --json           print the loaded capture model as JSON instead (bodies as text or base64)
+  scan FILE...         find device and personal identifiers the captures leak
+      --known KIND=VALUE   a value of the test device (imei, imsi, iccid, meid, phone, email, mac,
+                           android_id, ad_id, serial, string); repeatable
+      --known-file FILE    JSON object of kind → value or list of values
+      --region CC          region for national phone numbers (default: from the capture's IMSI, else US)
+      --format FORMAT      text (default), json or sarif
+      --out FILE           write the report to FILE instead of standard output
+      --fail-on LEVEL      exit 1 when a finding of this confidence or higher is found: low, medium, high
 
 Options:
   -h, --help           show this help
   --version            print the version
 
-Exit codes: 0 ok, 2 bad usage, 3 unreadable or invalid input.`;
+Exit codes: 0 ok, 1 leak found (with --fail-on), 2 bad usage, 3 unreadable or invalid input.`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -92,47 +108,177 @@ export function inspectText(capture: Capture): string {
   return lines.join('\n');
 }
 
+type Format = 'text' | 'json' | 'sarif';
+
 interface Parsed {
-  command: string;
+  command: 'inspect' | 'scan';
   files: string[];
   json: boolean;
+  known: string[];
+  knownFiles: string[];
+  region?: string;
+  format: Format;
+  out?: string;
+  failOn?: Confidence;
 }
+
+const CONFIDENCES: Confidence[] = ['low', 'medium', 'high'];
 
 function parseArgs(argv: readonly string[]): Parsed | 'help' | 'version' {
   if (argv.length === 0) throw new UsageError('no command given');
   const [command, ...rest] = argv;
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
-  if (command !== 'inspect') throw new UsageError(`unknown command "${command}"`);
-  const parsed: Parsed = { command, files: [], json: false };
-  for (const arg of rest) {
-    if (arg === '--json') parsed.json = true;
-    else if (arg === '-h' || arg === '--help') return 'help';
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option "${arg}"`);
+  if (command !== 'inspect' && command !== 'scan') throw new UsageError(`unknown command "${command}"`);
+  const parsed: Parsed = { command, files: [], json: false, known: [], knownFiles: [], format: 'text' };
+  const scanOnly = (option: string): void => {
+    if (command !== 'scan') throw new UsageError(`${option} is an option of scan, not ${command}`);
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? rest[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--json' && command === 'inspect') parsed.json = true;
+    else if (flag === '-h' || flag === '--help') return 'help';
+    else if (flag === '--known') { scanOnly(flag); parsed.known.push(value()); }
+    else if (flag === '--known-file') { scanOnly(flag); parsed.knownFiles.push(value()); }
+    else if (flag === '--region') {
+      scanOnly(flag);
+      const region = value().toUpperCase();
+      if (!/^[A-Z]{2}$/.test(region)) throw new UsageError(`--region takes a two-letter region code such as CN or US, not "${region}"`);
+      parsed.region = region;
+    } else if (flag === '--format') {
+      scanOnly(flag);
+      const f = value();
+      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format is text, json or sarif, not "${f}"`);
+      parsed.format = f;
+    } else if (flag === '--out') { scanOnly(flag); parsed.out = value(); }
+    else if (flag === '--fail-on') {
+      scanOnly(flag);
+      const level = value() as Confidence;
+      if (!CONFIDENCES.includes(level)) throw new UsageError(`--fail-on is low, medium or high, not "${level}"`);
+      parsed.failOn = level;
+    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option "${arg}"`);
     else parsed.files.push(arg);
   }
   if (parsed.files.length === 0) throw new UsageError(`${command} needs at least one FILE`);
   return parsed;
 }
 
+function readKnownValues(parsed: Parsed): KnownValue[] {
+  const values: KnownValue[] = [];
+  for (const spec of parsed.known) {
+    try {
+      values.push(parseKnownSpec(spec));
+    } catch (err) {
+      throw new UsageError(`--known ${spec}: ${(err as Error).message}`);
+    }
+  }
+  for (const file of parsed.knownFiles) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--known-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      for (const item of parseKnownFile(json, file)) values.push(item);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return values;
+}
+
+function scanText(file: ScanJsonFile): string {
+  if (file.error) return `${file.path}: ${file.error}`;
+  const s = file.summary;
+  if (!s) return file.path;
+  const lines = [
+    `${basename(file.path)}: ${file.format} by ${printable(file.producer ?? 'unknown producer')}, ${file.exchangeCount} exchanges, ` +
+      `${s.findings} findings (${s.byConfidence.high} high, ${s.byConfidence.medium} medium, ${s.byConfidence.low} low) ` +
+      `in ${s.exchangesWithFindings} exchanges; phone region ${s.defaultRegion}`,
+  ];
+  if (s.plainHttp.length > 0) {
+    lines.push('', 'Sent over plain HTTP:');
+    for (const flow of s.plainHttp) {
+      lines.push(`  ${pad(printable(flow.host), 32)} ${pad(flow.kind, 11)} ×${pad(String(flow.count), 4)} ${printable(truncate(flow.values.join(', '), 90))}`);
+    }
+  }
+  const https = s.flows.filter((f) => f.scheme === 'https');
+  if (https.length > 0) {
+    lines.push('', 'Sent over HTTPS:');
+    for (const flow of https) lines.push(`  ${pad(printable(flow.host), 32)} ${pad(flow.kind, 11)} ×${pad(String(flow.count), 4)} ${printable(truncate(flow.values.join(', '), 90))}`);
+  }
+  let current = -1;
+  if ((file.findings ?? []).length > 0) lines.push('', 'Findings:');
+  for (const f of file.findings ?? []) {
+    if (f.exchange.index !== current) {
+      current = f.exchange.index;
+      lines.push(`  #${f.exchange.index} ${printable(f.exchange.method)} ${printable(truncate(f.exchange.url, 100))}${f.exchange.secure ? '' : '  [plain HTTP]'}`);
+    }
+    const known = f.known ? `  [${f.known.learnedFrom ? 'learned' : 'known'}: ${f.known.variant}]` : '';
+    lines.push(`    ${pad(f.confidence, 6)} ${pad(f.kind, 11)} ${pad(printable(truncate(f.value, 40)), 40)} ${f.part} ${printable(f.fieldPath)} (${printable(f.chainText)})${known}`);
+  }
+  for (const hit of file.decodeLimits ?? []) {
+    lines.push(`  decode limit: ${hit.limit} in exchange ${hit.exchangeId} ${hit.part} ${printable(hit.fieldPath)} after ${printable(chainText(hit.chain))}: ${printable(hit.detail)}`);
+  }
+  return lines.join('\n');
+}
+
+function runScan(parsed: Parsed, io: CliIo, version: string): number {
+  const known = readKnownValues(parsed);
+  const files: ScanJsonFile[] = [];
+  let status = EXIT_OK;
+  for (const path of parsed.files) {
+    try {
+      const capture = loadCaptureFile(path);
+      const result = scanCapture(capture, { known, defaultRegion: parsed.region });
+      files.push(scanJsonFile(path, capture, result));
+      const threshold = parsed.failOn;
+      if (threshold && result.findings.some((f) => confidenceRank(f.confidence) >= confidenceRank(threshold)) && status === EXIT_OK) {
+        status = EXIT_LEAK;
+      }
+    } catch (err) {
+      if (!(err instanceof CaptureLoadError)) throw err;
+      io.err(`leaklens: ${printable(err.message)}`);
+      files.push({ path, error: err.message });
+      status = EXIT_BAD_INPUT;
+    }
+  }
+  const report = parsed.format === 'json'
+    ? JSON.stringify(scanJson(files, version), null, 2)
+    : parsed.format === 'sarif'
+      ? JSON.stringify(toSarif(files, version), null, 2)
+      : files.map(scanText).join('\n\n');
+  if (parsed.out) writeFileSync(parsed.out, report + '\n');
+  else io.out(report);
+  return status;
+}
+
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);
+    if (parsed === 'help') {
+      io.out(USAGE);
+      return EXIT_OK;
+    }
+    if (parsed === 'version') {
+      io.out(version);
+      return EXIT_OK;
+    }
+    if (parsed.command === 'scan') return runScan(parsed, io, version);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`leaklens: ${err.message}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
     throw err;
-  }
-  if (parsed === 'help') {
-    io.out(USAGE);
-    return EXIT_OK;
-  }
-  if (parsed === 'version') {
-    io.out(version);
-    return EXIT_OK;
   }
   let status = EXIT_OK;
   const models: unknown[] = [];

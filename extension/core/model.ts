@@ -243,3 +243,59 @@ export function exchangeHost(exchange: Exchange): string {
 export function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Findings: what the scanner reports. The UI, the CLI and the advisory only read these.
+
+export type IdentifierKind =
+  | 'imei' | 'imsi' | 'iccid' | 'meid' | 'phone' | 'email' | 'mac' | 'android_id' | 'ad_id'
+  | 'serial' | 'geo' | 'carrier' | 'known_value';
+
+export type Confidence = 'low' | 'medium' | 'high';
+
+/** Which part of an exchange a finding is in. */
+export type ExchangePart =
+  | 'url' | 'query' | 'request_header' | 'request_cookie' | 'request_body'
+  | 'response_header' | 'response_cookie' | 'response_body';
+
+export interface KnownMatch {
+  /** The researcher's label for the value (kind, or the name they gave it). */
+  label: string;
+  /** How it appeared: `as-is`, `lowercase`, `no-separators`, `url-encoded`, `hex`, `base64`, `md5`, `sha1(normalised)`, … */
+  variant: string;
+  /** Learned from a high-confidence finding in this capture rather than entered by the researcher. */
+  learnedFrom?: { exchangeId: number; kind: IdentifierKind };
+}
+
+export interface Finding {
+  exchangeId: number;
+  part: ExchangePart;
+  /** Where inside the part: `imei` (query), `X-Device-Id` (header), `$.device.imei` after JSON, … */
+  fieldPath: string;
+  /** Decode steps that exposed the value, outermost first, e.g. ["base64", "gzip", "json:$.device.imei"]. */
+  chain: string[];
+  kind: IdentifierKind;
+  /** Canonical form: digits for IMEI/IMSI/ICCID, E.164 phone, lower-case colon MAC, lower-case email, `lat,lon`. */
+  value: string;
+  /** The text as it appeared in the decoded layer. */
+  matchedText: string;
+  /** Offsets of matchedText in the decoded text of the layer (UTF-16 code units). */
+  start: number;
+  end: number;
+  confidence: Confidence;
+  /** Detector that reported it, e.g. `imei`, `known-value`. */
+  detector: string;
+  /** Why this confidence: validator results and context, for the reader. */
+  reasons: string[];
+  known?: KnownMatch;
+}
+
+/** Why decoding stopped short somewhere; scanning goes on with the rest. */
+export interface DecodeLimitHit {
+  exchangeId: number;
+  part: ExchangePart;
+  fieldPath: string;
+  chain: string[];
+  limit: 'max-output-bytes' | 'max-depth' | 'max-ratio' | 'max-time' | 'max-leaves';
+  detail: string;
+}

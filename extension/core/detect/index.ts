@@ -1,0 +1,58 @@
+// All identifier detectors over one decoded text leaf, with overlaps resolved: where two
+// detections cover the same characters, the more specific and more confident one stays.
+import type { Confidence, IdentifierKind } from '../model';
+import { detectCarrier } from './carrier';
+import { keyHints } from './context';
+import { detectDigits } from './digits';
+import { detectEmail } from './email';
+import { detectGeoPair } from './geo';
+import { detectAdId, detectKeyedHex, detectMac, detectSerial } from './hexIds';
+import { detectPhone } from './phone';
+import type { Detection, Detector, LeafContext } from './types';
+
+export type { Detection, LeafContext } from './types';
+
+const DETECTORS: Detector[] = [
+  detectDigits, detectKeyedHex, detectMac, detectAdId, detectEmail, detectGeoPair, detectCarrier, detectSerial, detectPhone,
+];
+
+/** On overlap, kinds earlier here win over later ones at equal confidence. */
+const SPECIFICITY: IdentifierKind[] = [
+  'iccid', 'imei', 'imsi', 'meid', 'ad_id', 'mac', 'android_id', 'email', 'geo', 'carrier', 'serial', 'phone', 'known_value',
+];
+const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
+
+export function confidenceRank(c: Confidence): number {
+  return CONFIDENCE_RANK[c];
+}
+
+function better(a: Detection, b: Detection): number {
+  return (CONFIDENCE_RANK[b.confidence] - CONFIDENCE_RANK[a.confidence]) || (SPECIFICITY.indexOf(a.kind) - SPECIFICITY.indexOf(b.kind));
+}
+
+/** Cheap test before any regex: most leaves (words, small numbers) can hold no identifier. */
+function mayHoldIdentifier(text: string, ctx: LeafContext): boolean {
+  if (text.length < 5) return ctx.hints.size > 0 && text.length > 0;
+  return ctx.hints.size > 0 || /\d{5}|[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|@|[0-9a-fA-F]{8}-/.test(text);
+}
+
+export function detectIdentifiers(text: string, key: string | undefined, defaultRegion?: string): Detection[] {
+  const ctx: LeafContext = { hints: keyHints(key), key, defaultRegion };
+  if (!mayHoldIdentifier(text, ctx)) return [];
+  const all: Detection[] = [];
+  // No push(...spread): a hostile text with 200k candidates would overflow the call stack.
+  for (const detector of DETECTORS) for (const d of detector(text, ctx)) all.push(d);
+  if (all.length <= 1) return all;
+  all.sort(better);
+  const kept: Detection[] = [];
+  for (const d of all) {
+    if (!kept.some((k) => d.start < k.end && k.start < d.end)) kept.push(d);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** IMSIs (not low confidence) in a text, for choosing the capture's phone region before phones are read. */
+export function imsiEvidence(text: string, key: string | undefined): Detection[] {
+  const ctx: LeafContext = { hints: keyHints(key), key };
+  return detectDigits(text, ctx).filter((d) => d.kind === 'imsi' && d.confidence !== 'low');
+}

@@ -1,0 +1,4 @@
+declare module 'mcc-mnc-list' {
+  const list: { all(): unknown[] };
+  export default list;
+}

@@ -1,0 +1,39 @@
+// Phone numbers, validated with libphonenumber (metadata "max" for real validity checks).
+// Candidates are found by a cheap pattern first: libphonenumber on every leaf would be too slow.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { hintsAt, keyReason, type Detection, type LeafContext } from './types';
+
+// A + or a digit, then digits with single spaces, dashes, dots or parentheses between them.
+const CANDIDATE = /(?<![\w+.-])(?:\+|00)?\(?\d[\d\s().-]{5,20}\d(?![\w.])/g;
+
+export function detectPhone(text: string, ctx: LeafContext): Detection[] {
+  const out: Detection[] = [];
+  for (const m of text.matchAll(CANDIDATE)) {
+    const matched = m[0];
+    const start = m.index ?? 0;
+    const digits = matched.replace(/\D/g, '');
+    if (digits.length < 7 || digits.length > 15) continue;
+    const { hints, key } = hintsAt(text, start, start + matched.length, ctx);
+    const keyed = hints.has('phone');
+    const international = matched.startsWith('+') || matched.startsWith('00');
+    if (!keyed) {
+      // Without a phone key, only forms people write phone numbers in: not dotted (versions, IPs),
+      // not long bare digit runs (timestamps, ids), not under another identifier's key.
+      if (/\./.test(matched) || hints.size > 0) continue;
+      if (!international && /^\d+$/.test(matched)) continue;
+      if (/\s{2,}|\n/.test(matched)) continue;
+    }
+    const normalised = matched.startsWith('00') ? '+' + matched.slice(2) : matched;
+    const region = (ctx.defaultRegion ?? 'US') as CountryCode;
+    const parsed = parsePhoneNumberFromString(normalised, international ? undefined : region);
+    if (!parsed || !parsed.isValid()) continue;
+    const reasons = [`valid ${parsed.country ?? `+${parsed.countryCallingCode}`} number (libphonenumber)`];
+    if (!international) reasons.push(`national format read with region ${region}`);
+    if (keyed) reasons.push(keyReason(key));
+    out.push({
+      kind: 'phone', value: parsed.number, matchedText: matched, start, end: start + matched.length,
+      confidence: keyed ? 'high' : international ? 'medium' : 'low', detector: 'phone', reasons,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { EXIT_BAD_INPUT, EXIT_LEAK, EXIT_OK, EXIT_USAGE, runCli } from '../../extension/cli';
+import { corpusPath } from './corpus';
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = runCli(args, { out: (t) => { out += t + '\n'; }, err: (t) => { err += t + '\n'; } }, '9.9.9');
+  return { code, out, err };
+}
+
+const SAMPLE = corpusPath('generated/har/mitmproxy_hardump.har');
+const CLEAN = corpusPath('public/har/mitmproxy__charles.har');
+const MULTITOOL_DIR = resolve(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux');
+
+describe('leaklens scan', () => {
+  it('text: summary line, plain-HTTP flows and findings with their chains', () => {
+    const { code, out } = run(['scan', SAMPLE]);
+    assert.equal(code, EXIT_OK);
+    assert.match(out, /mitmproxy_hardump\.har: har by mitmproxy har_dump 0\.1, 12 exchanges, \d+ findings .* phone region CN/);
+    assert.match(out, /Sent over plain HTTP:\n\s+ad\.adnet-example\.test/);
+    assert.match(out, /high\s+imsi\s+460010886207782\s+request_body body \(base64 → gzip → json:\$\.imsi\)/);
+    assert.match(out, /\[learned: md5\]/);
+  });
+
+  it('json: versioned document; each finding carries its exchange; counts agree', () => {
+    const { code, out } = run(['scan', '--format', 'json', SAMPLE, CLEAN]);
+    assert.equal(code, EXIT_OK);
+    const doc = JSON.parse(out);
+    assert.equal(doc.schema, 'leaklens-scan');
+    assert.equal(doc.version, 1);
+    assert.deepEqual(doc.tool, { name: 'leaklens', version: '9.9.9' });
+    assert.equal(doc.files.length, 2);
+    const [sample, clean] = doc.files;
+    assert.equal(sample.findings.length, sample.summary.findings);
+    assert.equal(clean.findings.length, 0);
+    for (const f of sample.findings) {
+      assert.equal(typeof f.exchange.index, 'number');
+      assert.equal(f.exchange.index, f.exchangeId);
+      assert.ok(f.exchange.method && f.exchange.host && f.exchange.url);
+      assert.equal(typeof f.chainText, 'string');
+    }
+  });
+
+  it('sarif: valid against the SARIF 2.1.0 schema', () => {
+    const { out } = run(['scan', '--format', 'sarif', SAMPLE, corpusPath('public/har/harviewer__not-json.har')]);
+    const sarif = JSON.parse(out) as {
+      runs: { results: { ruleId: string; ruleIndex: number }[]; tool: { driver: { rules: { id: string }[] } }; invocations: { toolExecutionNotifications: unknown[] }[] }[];
+    };
+    const schema = JSON.parse(readFileSync(join(MULTITOOL_DIR, 'sarif-2.1.0.json'), 'utf8'));
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const valid = validate(JSON.parse(out));
+    assert.ok(valid, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    const results = sarif.runs[0].results;
+    assert.ok(results.length > 10);
+    assert.ok(results.every((r) => sarif.runs[0].tool.driver.rules[r.ruleIndex].id === r.ruleId));
+    assert.equal(sarif.runs[0].invocations[0].toolExecutionNotifications.length, 1, 'the unreadable file is reported');
+  });
+
+  it('sarif: the SARIF Multitool validator accepts it with no errors', function () {
+    const tool = join(MULTITOOL_DIR, 'Sarif.Multitool');
+    if (!existsSync(tool)) this.skip(); // optional dependency: Linux x64 only
+    const dir = mkdtempSync(join(tmpdir(), 'leaklens-sarif-'));
+    const file = join(dir, 'scan.sarif');
+    assert.equal(run(['scan', '--format', 'sarif', '--out', file, SAMPLE]).code, EXIT_OK);
+    const result = spawnSync(tool, ['validate', file], { encoding: 'utf8', timeout: 120_000 });
+    const output = `${result.stdout}${result.stderr}`;
+    assert.equal(result.status, 0, output);
+    assert.doesNotMatch(output, /: error /, output);
+    assert.match(output, /Analysis completed successfully/);
+  });
+
+  it('--fail-on exits 1 when a leak at that level is found, 0 on a clean capture', () => {
+    assert.equal(run(['scan', '--fail-on', 'high', SAMPLE]).code, EXIT_LEAK);
+    assert.equal(run(['scan', '--fail-on', 'low', CLEAN]).code, EXIT_OK);
+  });
+
+  it('--known and --known-file mark findings as known values; bad values are usage errors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leaklens-known-'));
+    const knownFile = join(dir, 'device.json');
+    writeFileSync(knownFile, JSON.stringify({ mac: '28:6c:07:c0:35:8f', string: ['Redmi 1S'] }));
+    const { code, out } = run(['scan', '--format', 'json', '--known', 'imei=868715392756833', '--known-file', knownFile, SAMPLE]);
+    assert.equal(code, EXIT_OK);
+    const findings = JSON.parse(out).files[0].findings as { kind: string; known?: { variant: string; learnedFrom?: unknown } }[];
+    assert.ok(findings.some((f) => f.kind === 'imei' && f.known && !f.known.learnedFrom));
+    assert.ok(findings.some((f) => f.kind === 'known_value'));
+    assert.equal(run(['scan', '--known', 'shoesize=44', SAMPLE]).code, EXIT_USAGE);
+    assert.equal(run(['scan', '--known-file', join(dir, 'missing.json'), SAMPLE]).code, EXIT_USAGE);
+    writeFileSync(knownFile, '[1,2]');
+    assert.equal(run(['scan', '--known-file', knownFile, SAMPLE]).code, EXIT_USAGE);
+  });
+
+  it('usage errors and unreadable files keep their exit codes', () => {
+    assert.equal(run(['scan', '--format', 'xml', SAMPLE]).code, EXIT_USAGE);
+    assert.equal(run(['scan', '--fail-on', 'critical', SAMPLE]).code, EXIT_USAGE);
+    assert.equal(run(['scan', '--region', 'China', SAMPLE]).code, EXIT_USAGE);
+    assert.equal(run(['inspect', '--format', 'json', SAMPLE]).code, EXIT_USAGE);
+    assert.equal(run(['scan', corpusPath('public/har/mitmproxy__brokenfile.har')]).code, EXIT_BAD_INPUT);
+  });
+});
