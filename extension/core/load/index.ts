@@ -35,7 +35,7 @@ export function loadCapture(bytes: Uint8Array, file: string): Capture {
   if (format === 'tshark-ek') {
     const result = loadTsharkEk(unwrapped.text, file);
     Object.assign(capture, { exchanges: result.exchanges, dns: result.dns });
-    capture.warnings.push(...result.warnings);
+    for (const item of result.warnings) capture.warnings.push(item);
     capture.source.variant = result.variant;
     capture.source.wrappers.push('ndjson');
     capture.source.producer = { name: 'tshark', comment: '-T ek' };
@@ -49,7 +49,7 @@ export function loadCapture(bytes: Uint8Array, file: string): Capture {
     }
     const result = loadTsharkJson(value, duplicateKeyCount);
     Object.assign(capture, { exchanges: result.exchanges, dns: result.dns });
-    capture.warnings.push(...result.warnings);
+    for (const item of result.warnings) capture.warnings.push(item);
     capture.source.variant = result.variant;
     capture.source.producer = { name: 'tshark', comment: '-T json' };
     return capture;
@@ -61,7 +61,7 @@ export function loadCapture(bytes: Uint8Array, file: string): Capture {
   const har = loadHar(value, file);
   capture.exchanges = har.exchanges;
   capture.pages = har.pages;
-  capture.warnings.push(...har.warnings);
+  for (const item of har.warnings) capture.warnings.push(item);
   Object.assign(capture.source, har.source);
   return capture;
 }
