@@ -7,7 +7,7 @@
 //  - learned values: an identifier found with high confidence anywhere becomes a known value,
 //    so its hashes elsewhere (md5 of the IMEI in another request) are attributed to it.
 import { decodeField } from './decode/index';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type FieldInput, type TextLeaf } from './decode/types';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type DecodeResult, type FieldInput, type TextLeaf } from './decode/types';
 import { keyHints } from './detect/context';
 import { geoAxis, geoConfidence, inRange, type GeoAxisValue } from './detect/geo';
 import { detectIdentifiers, imsiEvidence, type Detection } from './detect/index';
@@ -139,11 +139,11 @@ interface GeoCandidate extends GeoAxisValue {
   start: number;
 }
 
-/** A leaf kept for the second phase because its detection depends on the capture's region. */
-interface DeferredLeaf {
+/** A field kept for the second phase because its detection depends on the capture's region. */
+interface DeferredField {
   exchange: Exchange;
   field: Field;
-  leaf: TextLeaf;
+  leaves: readonly TextLeaf[];
 }
 
 /** Hash- and base64-shaped strings no detector explained: learned values may explain them later. */
@@ -155,20 +155,48 @@ interface OpaqueToken {
   text: string;
 }
 
+/** What the detectors and the known-value matcher say about one leaf text (cached by text). */
+interface LeafAnalysis {
+  detections: Detection[];
+  hits: KnownHit[];
+  opaque: { start: number; text: string }[];
+}
+
 const NATIONAL_PHONE_SHAPE = /(?<![\d+])\(?\d[\d\s().-]{5,14}\d/;
-const OPAQUE_TOKEN = /(?<![0-9A-Za-z+/=_-])(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{22}(?:==)?|[A-Za-z0-9+/_-]{27}=?|[A-Za-z0-9+/_-]{43}=?)(?![0-9A-Za-z+/=_-])/g;
+const TOKEN_RUN = /[0-9A-Za-z+/_=-]{22,}/g;
+const DIGEST_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{22}(?:==)?|[A-Za-z0-9+/_-]{27}=?|[A-Za-z0-9+/_-]{43}=?)$/;
+
+/**
+ * Captures repeat themselves: the same User-Agent, cookies and query values on every request.
+ * Small texts are decoded and analysed once; the caches are bounded and simply restart when full.
+ */
+const CACHEABLE_TEXT = 2048;
+const CACHE_ENTRIES = 50_000;
+
+class BoundedCache<V> {
+  private map = new Map<string, V>();
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.map.size >= CACHE_ENTRIES) this.map = new Map();
+    this.map.set(key, value);
+  }
+}
 
 class Scanner {
   findings: Finding[] = [];
   readonly limits: DecodeLimitHit[] = [];
   readonly stats: ScanStats = { fields: 0, leaves: 0, inputBytes: 0, durationMs: 0 };
   private readonly known: KnownValueMatcher;
-  private readonly deferred: DeferredLeaf[] = [];
+  private readonly deferred: DeferredField[] = [];
   private readonly opaque: OpaqueToken[] = [];
   private region: string | undefined;
-  /** MCCs of the IMSIs seen in deferred leaves: they choose the region for national phone numbers. */
+  /** MCCs of the IMSIs seen in deferred fields: they choose the region for national phone numbers. */
   private readonly mccVotes: string[] = [];
   private readonly limitsConfig: DecodeLimits;
+  private readonly decoded = new BoundedCache<DecodeResult>();
+  private readonly analysed = new BoundedCache<LeafAnalysis>();
 
   constructor(private readonly options: ScanOptions) {
     this.known = new KnownValueMatcher(options.known ?? []);
@@ -176,64 +204,79 @@ class Scanner {
     this.limitsConfig = options.limits ?? DEFAULT_DECODE_LIMITS;
   }
 
+  private decode(field: Field): DecodeResult {
+    const text = field.input.text;
+    if (text === undefined || text.length > CACHEABLE_TEXT) return decodeField(field.input, this.limitsConfig);
+    const id = `${field.input.key ?? ''}\u0000${text}`;
+    let result = this.decoded.get(id);
+    if (!result) this.decoded.set(id, (result = decodeField(field.input, this.limitsConfig)));
+    return result;
+  }
+
   scanExchange(exchange: Exchange): void {
     const geo: GeoCandidate[] = [];
     for (const field of fieldsOf(exchange)) {
       this.stats.fields++;
       this.stats.inputBytes += field.input.bytes?.length ?? field.input.text?.length ?? 0;
-      const result = decodeField(field.input, this.limitsConfig);
+      const result = this.decode(field);
       for (const hit of result.limits) {
         this.limits.push({ exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, ...hit });
       }
+      this.stats.leaves += result.leaves.length;
+      let deferrable = false;
       for (const leaf of result.leaves) {
-        this.stats.leaves++;
         const key = leaf.key ?? field.input.key;
-        const axis = geoAxis(leaf.text, keyHints(key));
+        const hints = keyHints(key);
+        const axis = hints.size > 0 ? geoAxis(leaf.text, hints) : undefined;
         if (axis) geo.push({ ...axis, group: structureParent(leaf, field), field, leaf, start: leaf.text.indexOf(leaf.text.trim()) });
         if (this.region === undefined && NATIONAL_PHONE_SHAPE.test(leaf.text)) {
-          this.deferred.push({ exchange, field, leaf });
+          deferrable = true;
           for (const d of imsiEvidence(leaf.text, key)) this.mccVotes.push(d.value.slice(0, 3));
-          continue;
         }
-        this.scanLeaf(exchange, field, leaf, this.region ?? 'US');
       }
+      if (deferrable) this.deferred.push({ exchange, field, leaves: result.leaves });
+      else this.scanField(exchange, field, result.leaves, this.region ?? 'US');
     }
     this.pairGeo(exchange, geo);
   }
 
-  scanLeaf(exchange: Exchange, field: Field, leaf: TextLeaf, region: string): void {
-    const key = leaf.key ?? field.input.key;
-    const detections = detectIdentifiers(leaf.text, key, region);
-    const hits = this.known.size > 0 ? this.known.match(leaf.text) : [];
-    for (const d of detections) {
-      const hit = hits.find((h) => h.start < d.end && d.start < h.end);
-      this.push(exchange, field, leaf, d, hit);
-    }
-    for (const hit of hits) {
-      if (detections.some((d) => hit.start < d.end && d.start < hit.end)) continue;
-      this.pushKnown(exchange, field, leaf, hit);
-    }
-    if (this.options.learn !== false) this.collectOpaque(exchange, field, leaf, detections, hits);
+  private analyse(leaf: TextLeaf, key: string | undefined, region: string): LeafAnalysis {
+    const text = leaf.text;
+    const cacheable = text.length <= CACHEABLE_TEXT;
+    const id = cacheable ? `${region}\u0000${key ?? ''}\u0000${text}` : '';
+    const cached = cacheable ? this.analysed.get(id) : undefined;
+    if (cached) return cached;
+    const detections = detectIdentifiers(text, key, region);
+    const hits = this.known.size > 0 ? this.known.match(text) : [];
+    const opaque = this.options.learn !== false ? opaqueTokens(text, detections, hits) : [];
+    const analysis = { detections, hits, opaque };
+    if (cacheable) this.analysed.set(id, analysis);
+    return analysis;
   }
 
-  private collectOpaque(exchange: Exchange, field: Field, leaf: TextLeaf, detections: Detection[], hits: KnownHit[]): void {
-    if (leaf.text.length < 22) return;
-    for (const m of leaf.text.matchAll(OPAQUE_TOKEN)) {
-      const start = m.index ?? 0;
-      const end = start + m[0].length;
-      if (detections.some((d) => start < d.end && d.start < end) || hits.some((h) => start < h.end && h.start < end)) continue;
-      if (!/\d/.test(m[0]) || !/[A-Za-z]/.test(m[0])) continue; // words and plain numbers are not digests
-      this.opaque.push({ exchange, field, leaf, start, text: m[0] });
+  /** All findings of one field, deduplicated along decode chains, then added to the scan. */
+  private scanField(exchange: Exchange, field: Field, leaves: readonly TextLeaf[], region: string): void {
+    const found: Finding[] = [];
+    for (const leaf of leaves) {
+      const { detections, hits, opaque } = this.analyse(leaf, leaf.key ?? field.input.key, region);
+      for (const d of detections) {
+        const hit = hits.find((h) => h.start < d.end && d.start < h.end);
+        found.push(this.finding(exchange, field, leaf, d, hit));
+      }
+      for (const hit of hits) {
+        if (detections.some((d) => hit.start < d.end && d.start < hit.end)) continue;
+        found.push(this.knownFinding(exchange, field, leaf, hit));
+      }
+      for (const token of opaque) this.opaque.push({ exchange, field, leaf, start: token.start, text: token.text });
     }
+    for (const f of keepDeepest(found)) this.findings.push(f);
   }
 
-  private base(exchange: Exchange, field: Field, leaf: TextLeaf): Pick<Finding, 'exchangeId' | 'part' | 'fieldPath' | 'chain'> {
-    return { exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, chain: leaf.chain };
-  }
 
-  private push(exchange: Exchange, field: Field, leaf: TextLeaf, d: Detection, hit?: KnownHit): void {
+
+  private finding(exchange: Exchange, field: Field, leaf: TextLeaf, d: Detection, hit?: KnownHit): Finding {
     const finding: Finding = {
-      ...this.base(exchange, field, leaf),
+      exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, chain: leaf.chain,
       kind: d.kind, value: d.value, matchedText: d.matchedText, start: d.start, end: d.end,
       confidence: d.confidence, detector: d.detector, reasons: d.reasons,
     };
@@ -242,20 +285,20 @@ class Scanner {
       finding.confidence = 'high';
       finding.reasons = [...d.reasons, `matches the known ${hit.value.label ?? hit.value.kind} (${hit.variant})`];
     }
-    this.findings.push(finding);
+    return finding;
   }
 
-  private pushKnown(exchange: Exchange, field: Field, leaf: TextLeaf, hit: KnownHit, start = hit.start): void {
+  private knownFinding(exchange: Exchange, field: Field, leaf: TextLeaf, hit: KnownHit, start = hit.start): Finding {
     const learned = hit.value.learnedFrom;
-    this.findings.push({
-      ...this.base(exchange, field, leaf),
+    return {
+      exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, chain: leaf.chain,
       kind: hit.kind, value: hit.canonical, matchedText: hit.matchedText, start, end: start + hit.matchedText.length,
       confidence: 'high', detector: learned ? 'learned-value' : 'known-value',
       reasons: [learned
         ? `${hit.variant} of the ${learned.kind} ${hit.canonical} found in exchange ${learned.exchangeId}`
         : `${hit.variant} of the known ${hit.value.label ?? hit.value.kind}`],
       known: knownMatchOf(hit),
-    });
+    };
   }
 
   private pairGeo(exchange: Exchange, candidates: GeoCandidate[]): void {
@@ -266,7 +309,7 @@ class Scanner {
       if (!lon || !inRange(lat.degrees, lon.degrees)) continue;
       used.add(lat).add(lon);
       this.findings.push({
-        ...this.base(exchange, lat.field, lat.leaf),
+        exchangeId: exchange.id, part: lat.field.part, fieldPath: lat.field.fieldPath, chain: lat.leaf.chain,
         kind: 'geo', value: `${lat.text},${lon.text}`, matchedText: lat.leaf.text.trim(),
         start: lat.start, end: lat.start + lat.leaf.text.trim().length,
         confidence: geoConfidence(lat.text, lon.text, true), detector: 'geo',
@@ -279,39 +322,12 @@ class Scanner {
   finish(capture: Capture): void {
     const region = this.region ?? regionFromMccs([...this.mccVotes, ...this.findings.filter((f) => f.kind === 'imsi' && f.confidence !== 'low').map((f) => f.value.slice(0, 3))]) ?? 'US';
     this.region = region;
-    for (const { exchange, field, leaf } of this.deferred) this.scanLeaf(exchange, field, leaf, region);
+    for (const { exchange, field, leaves } of this.deferred) this.scanField(exchange, field, leaves, region);
     if (this.options.learn !== false) this.learn();
-    this.keepDeepest();
     this.findings.sort((a, b) =>
       a.exchangeId - b.exchangeId || PART_ORDER.indexOf(a.part) - PART_ORDER.indexOf(b.part) ||
       a.fieldPath.localeCompare(b.fieldPath) || a.chain.join().localeCompare(b.chain.join()) || a.start - b.start);
     void capture;
-  }
-
-  /**
-   * A value seen in a text and again in the structure decoded from that text (the raw JSON body
-   * and its `json:$.imei` leaf) is one leak: keep the finding with the longest chain, which names
-   * the field, and carry a known-value match over to it.
-   */
-  private keepDeepest(): void {
-    const byValue = new Map<string, Finding[]>();
-    for (const f of this.findings) {
-      const id = `${f.exchangeId}\u0000${f.part}\u0000${f.fieldPath}\u0000${f.kind}\u0000${f.value}`;
-      const list = byValue.get(id);
-      if (list) list.push(f);
-      else byValue.set(id, [f]);
-    }
-    const dropped = new Set<Finding>();
-    for (const list of byValue.values()) {
-      if (list.length < 2) continue;
-      for (const shallow of list) {
-        const deeper = list.find((g) => g !== shallow && g.chain.length > shallow.chain.length && shallow.chain.every((step, i) => g.chain[i] === step));
-        if (!deeper) continue;
-        dropped.add(shallow);
-        if (shallow.known && !deeper.known) deeper.known = shallow.known;
-      }
-    }
-    if (dropped.size > 0) this.findings = this.findings.filter((f) => !dropped.has(f));
   }
 
   private learn(): void {
@@ -324,7 +340,7 @@ class Scanner {
     for (const token of this.opaque) {
       for (const hit of learned.match(token.text)) {
         if (hit.start !== 0 || hit.end !== token.text.length) continue; // the whole token, nothing less
-        this.pushKnown(token.exchange, token.field, token.leaf, hit, token.start);
+        this.findings.push(this.knownFinding(token.exchange, token.field, token.leaf, hit, token.start));
       }
     }
   }
@@ -332,6 +348,48 @@ class Scanner {
   get defaultRegion(): string {
     return this.region ?? 'US';
   }
+}
+
+/**
+ * A value seen in a text and again in the structure decoded from that text (the raw JSON body
+ * and its `json:$.imei` leaf) is one leak: keep the finding with the longest chain, which names
+ * the field, and carry a known-value match over to it. Works on one field's findings.
+ */
+function keepDeepest(found: Finding[]): Finding[] {
+  if (found.length < 2) return found;
+  const byValue = new Map<string, Finding[]>();
+  for (const f of found) {
+    const id = `${f.kind}\u0000${f.value}`;
+    const list = byValue.get(id);
+    if (list) list.push(f);
+    else byValue.set(id, [f]);
+  }
+  const dropped = new Set<Finding>();
+  for (const list of byValue.values()) {
+    if (list.length < 2) continue;
+    for (const shallow of list) {
+      const deeper = list.find((g) => g !== shallow && g.chain.length > shallow.chain.length && shallow.chain.every((step, i) => g.chain[i] === step));
+      if (!deeper) continue;
+      dropped.add(shallow);
+      if (shallow.known && !deeper.known) deeper.known = shallow.known;
+    }
+  }
+  return dropped.size === 0 ? found : found.filter((f) => !dropped.has(f));
+}
+
+/** Hash- or base64-digest-shaped tokens that no detection or known value covers. */
+function opaqueTokens(text: string, detections: readonly Detection[], hits: readonly KnownHit[]): { start: number; text: string }[] {
+  if (text.length < 22) return [];
+  const out: { start: number; text: string }[] = [];
+  for (const m of text.matchAll(TOKEN_RUN)) {
+    const token = m[0];
+    if (!DIGEST_SHAPE.test(token) || !/\d/.test(token) || !/[A-Za-z]/.test(token)) continue; // words and numbers are not digests
+    const start = m.index ?? 0;
+    const end = start + token.length;
+    if (detections.some((d) => start < d.end && d.start < end) || hits.some((h) => start < h.end && h.start < end)) continue;
+    out.push({ start, text: token });
+  }
+  return out;
 }
 
 /** The region of the MCC most of the capture's IMSIs carry. */
@@ -349,23 +407,25 @@ function regionFromMccs(mccs: readonly string[]): string | undefined {
 export function summarise(capture: Capture, findings: readonly Finding[], defaultRegion: string): ScanSummary {
   const byKind: Partial<Record<IdentifierKind, number>> = {};
   const byConfidence = { high: 0, medium: 0, low: 0 };
-  const flows = new Map<string, HostFlow>();
+  const flows = new Map<string, HostFlow & { valueSet: Set<string>; exchangeSet: Set<number> }>();
   const withFindings = new Set<number>();
+  const hosts = new Map<number, string>();
   for (const f of findings) {
     byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     byConfidence[f.confidence]++;
     withFindings.add(f.exchangeId);
     const exchange = capture.exchanges[f.exchangeId];
-    const host = exchangeHost(exchange);
+    let host = hosts.get(f.exchangeId);
+    if (host === undefined) hosts.set(f.exchangeId, (host = exchangeHost(exchange)));
     const scheme = exchange.secure ? 'https' : 'http';
     const id = `${host}\u0000${scheme}\u0000${f.kind}`;
     let flow = flows.get(id);
-    if (!flow) flows.set(id, (flow = { host, scheme, kind: f.kind, count: 0, values: [], exchangeIds: [] }));
+    if (!flow) flows.set(id, (flow = { host, scheme, kind: f.kind, count: 0, values: [], exchangeIds: [], valueSet: new Set(), exchangeSet: new Set() }));
     flow.count++;
-    if (!flow.values.includes(f.value)) flow.values.push(f.value);
-    if (!flow.exchangeIds.includes(f.exchangeId)) flow.exchangeIds.push(f.exchangeId);
+    flow.valueSet.add(f.value);
+    flow.exchangeSet.add(f.exchangeId);
   }
-  const list = [...flows.values()].sort((a, b) => a.host.localeCompare(b.host) || a.scheme.localeCompare(b.scheme) || a.kind.localeCompare(b.kind));
+  const list: HostFlow[] = [...flows.values()].map(({ valueSet, exchangeSet, ...flow }) => ({ ...flow, values: [...valueSet], exchangeIds: [...exchangeSet] })).sort((a, b) => a.host.localeCompare(b.host) || a.scheme.localeCompare(b.scheme) || a.kind.localeCompare(b.kind));
   return {
     exchanges: capture.exchanges.length,
     exchangesWithFindings: withFindings.size,

@@ -6,6 +6,22 @@ import { hintsAt, keyReason, type Detection, type LeafContext } from './types';
 // A + or a digit, then digits with single spaces, dashes, dots or parentheses between them.
 const CANDIDATE = /(?<![\w+.-])(?:\+|00)?\(?\d[\d\s().-]{5,20}\d(?![\w.])/g;
 
+type Parsed = ReturnType<typeof parsePhoneNumberFromString>;
+
+/** libphonenumber is the costly part; the same candidates recur across requests. Bounded. */
+let parseCache = new Map<string, Parsed | null>();
+
+function parseCached(text: string, region: CountryCode | undefined): Parsed | undefined {
+  const id = `${region ?? ''}|${text}`;
+  const cached = parseCache.get(id);
+  if (cached !== undefined) return cached ?? undefined;
+  const parsed = parsePhoneNumberFromString(text, region);
+  const valid = parsed && parsed.isValid() ? parsed : null;
+  if (parseCache.size >= 20_000) parseCache = new Map();
+  parseCache.set(id, valid);
+  return valid ?? undefined;
+}
+
 export function detectPhone(text: string, ctx: LeafContext): Detection[] {
   const out: Detection[] = [];
   for (const m of text.matchAll(CANDIDATE)) {
@@ -25,8 +41,8 @@ export function detectPhone(text: string, ctx: LeafContext): Detection[] {
     }
     const normalised = matched.startsWith('00') ? '+' + matched.slice(2) : matched;
     const region = (ctx.defaultRegion ?? 'US') as CountryCode;
-    const parsed = parsePhoneNumberFromString(normalised, international ? undefined : region);
-    if (!parsed || !parsed.isValid()) continue;
+    const parsed = parseCached(normalised, international ? undefined : region);
+    if (!parsed) continue;
     const reasons = [`valid ${parsed.country ?? `+${parsed.countryCallingCode}`} number (libphonenumber)`];
     if (!international) reasons.push(`national format read with region ${region}`);
     if (keyed) reasons.push(keyReason(key));
