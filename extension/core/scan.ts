@@ -173,14 +173,22 @@ const DIGEST_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-
 const CACHEABLE_TEXT = 2048;
 const CACHE_ENTRIES = 50_000;
 
+/** Keyed by a short context (region, key name) and then by the text itself, so no long key is built. */
 class BoundedCache<V> {
-  private map = new Map<string, V>();
-  get(key: string): V | undefined {
-    return this.map.get(key);
+  private maps = new Map<string, Map<string, V>>();
+  private size = 0;
+  get(context: string, text: string): V | undefined {
+    return this.maps.get(context)?.get(text);
   }
-  set(key: string, value: V): void {
-    if (this.map.size >= CACHE_ENTRIES) this.map = new Map();
-    this.map.set(key, value);
+  set(context: string, text: string, value: V): void {
+    if (this.size >= CACHE_ENTRIES) {
+      this.maps = new Map();
+      this.size = 0;
+    }
+    let inner = this.maps.get(context);
+    if (!inner) this.maps.set(context, (inner = new Map()));
+    inner.set(text, value);
+    this.size++;
   }
 }
 
@@ -207,9 +215,9 @@ class Scanner {
   private decode(field: Field): DecodeResult {
     const text = field.input.text;
     if (text === undefined || text.length > CACHEABLE_TEXT) return decodeField(field.input, this.limitsConfig);
-    const id = `${field.input.key ?? ''}\u0000${text}`;
-    let result = this.decoded.get(id);
-    if (!result) this.decoded.set(id, (result = decodeField(field.input, this.limitsConfig)));
+    const context = field.input.key ?? '';
+    let result = this.decoded.get(context, text);
+    if (!result) this.decoded.set(context, text, (result = decodeField(field.input, this.limitsConfig)));
     return result;
   }
 
@@ -243,14 +251,14 @@ class Scanner {
   private analyse(leaf: TextLeaf, key: string | undefined, region: string): LeafAnalysis {
     const text = leaf.text;
     const cacheable = text.length <= CACHEABLE_TEXT;
-    const id = cacheable ? `${region}\u0000${key ?? ''}\u0000${text}` : '';
-    const cached = cacheable ? this.analysed.get(id) : undefined;
+    const context = `${region}\u0000${key ?? ''}`;
+    const cached = cacheable ? this.analysed.get(context, text) : undefined;
     if (cached) return cached;
     const detections = detectIdentifiers(text, key, region);
     const hits = this.known.size > 0 ? this.known.match(text) : [];
     const opaque = this.options.learn !== false ? opaqueTokens(text, detections, hits) : [];
     const analysis = { detections, hits, opaque };
-    if (cacheable) this.analysed.set(id, analysis);
+    if (cacheable) this.analysed.set(context, text, analysis);
     return analysis;
   }
 
