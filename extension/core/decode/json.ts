@@ -6,6 +6,7 @@
 // parse into JS numbers cannot promise beyond 2^53. Like parseJson it is iterative (an explicit
 // stack), so nesting a million deep cannot overflow the call stack; past `maxDepth` it keeps
 // checking the syntax with one byte per level and only stops making leaves.
+import { readJsonEscape } from '../load/jsonEscape';
 import type { Child } from './step';
 
 export interface JsonScan {
@@ -129,32 +130,10 @@ function scan(text: string, start: number, maxDepth: number, maxLeaves: number):
         return out === '' ? text.slice(from, quote) : out + text.slice(from, quote);
       }
       out += text.slice(from, backslash);
-      const e = text.charCodeAt(backslash + 1);
-      let next = backslash + 2;
-      switch (e) {
-        case 0x22: out += '"'; break;
-        case 0x5c: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
-        case 0x75: {
-          let code = 0;
-          for (let k = 0; k < 4; k++) {
-            const h = text.charCodeAt(next + k);
-            const v = h >= 0x30 && h <= 0x39 ? h - 0x30 : h >= 0x61 && h <= 0x66 ? h - 0x57 : h >= 0x41 && h <= 0x46 ? h - 0x37 : -1;
-            if (v < 0) throw FAIL;
-            code = code * 16 + v;
-          }
-          out += String.fromCharCode(code);
-          next += 4;
-          break;
-        }
-        default:
-          throw FAIL;
-      }
+      const escape = readJsonEscape(text, backslash);
+      if (!escape) throw FAIL;
+      out += escape.value;
+      const next = escape.next;
       from = next;
       backslash = text.indexOf('\\', from);
     }

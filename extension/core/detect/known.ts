@@ -11,7 +11,7 @@ import { CaseFoldedAutomaton, foldAscii } from './known/automaton';
 import {
   analyseKnown, EDGE_ALNUM, EDGE_BASE64, EDGE_DIGIT, EDGE_EMAIL, EDGE_HEX_BYTE, EDGE_NUMBER,
   generateNeedles, KIND_ALIASES, KNOWN_KINDS,
-  type CaseMode, type Edge, type KnownKind,
+  type KnownKind, type NeedleSpec,
 } from './known/variants';
 
 export { KNOWN_KINDS, type KnownKind } from './known/variants';
@@ -152,18 +152,11 @@ interface Entry {
   kind: IdentifierKind;
 }
 
-interface Needle {
+interface Needle extends NeedleSpec {
   entry: number;
   /** Order within its value: lower is more specific (wins ties of equal length). */
   priority: number;
   length: number;
-  text: string;
-  mode: CaseMode;
-  name: string;
-  upperName: string;
-  mixedName: string;
-  left: Edge;
-  right: Edge;
 }
 
 interface Compiled {

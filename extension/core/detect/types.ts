@@ -1,4 +1,4 @@
-import type { Confidence, IdentifierKind } from '../model';
+import type { Finding } from '../model';
 import type { KeyHint } from './context';
 import { inlineKeyBefore, keyHints } from './context';
 
@@ -11,16 +11,8 @@ export interface LeafContext {
   defaultRegion?: string;
 }
 
-export interface Detection {
-  kind: IdentifierKind;
-  value: string;
-  matchedText: string;
-  start: number;
-  end: number;
-  confidence: Confidence;
-  detector: string;
-  reasons: string[];
-}
+/** What a detector reports: a Finding before it is placed in an exchange. */
+export type Detection = Pick<Finding, 'kind' | 'value' | 'matchedText' | 'start' | 'end' | 'confidence' | 'detector' | 'reasons'>;
 
 export type Detector = (text: string, ctx: LeafContext) => Detection[];
 

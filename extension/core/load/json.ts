@@ -5,6 +5,8 @@
 // the call stack. Objects are created without a prototype chain issue: keys are defined as own
 // data properties, so `__proto__` in a capture is just a key.
 
+import { readJsonEscape } from './jsonEscape';
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
@@ -121,27 +123,13 @@ export function parseJson(text: string, options: JsonParseOptions = {}): JsonPar
       if (c === Tok.Backslash) {
         out += text.slice(start, i);
         i++;
-        const e = text.charCodeAt(i);
-        switch (e) {
-          case 0x22: out += '"'; break;
-          case 0x5c: out += '\\'; break;
-          case 0x2f: out += '/'; break;
-          case 0x62: out += '\b'; break;
-          case 0x66: out += '\f'; break;
-          case 0x6e: out += '\n'; break;
-          case 0x72: out += '\r'; break;
-          case 0x74: out += '\t'; break;
-          case 0x75: {
-            const hex = text.slice(i + 1, i + 5);
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('four hex digits after \\u', i + 1);
-            out += String.fromCharCode(parseInt(hex, 16));
-            i += 4;
-            break;
-          }
-          default:
-            fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+        const escape = readJsonEscape(text, i - 1);
+        if (!escape) {
+          if (text.charCodeAt(i) === 0x75) return fail('four hex digits after \\u', i + 1);
+          return fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
         }
-        i++;
+        out += escape.value;
+        i = escape.next;
         start = i;
         continue;
       }
