@@ -125,7 +125,8 @@ function bodyInput(body: NonNullable<Exchange['request']['body']>, contentType: 
 function structureParent(leaf: TextLeaf, field: Field): string {
   const last = leaf.chain[leaf.chain.length - 1] ?? '';
   const prefix = leaf.chain.slice(0, -1).join('>');
-  const json = /^json:(.*)(\.[^.[\]]+|\[\d+\])$/.exec(last);
+  // The parent of `$.a.lat`, `$.a[0]` or `$.a['odd key']` is `$.a`.
+  const json = /^json:(.*?)(\.[^.[\]]+|\[\d+\]|\['(?:[^'\\]|\\.)*'\])$/.exec(last);
   if (json) return `${field.part}|${field.fieldPath}|${prefix}|${json[1]}`;
   if (last.startsWith('form:') || last.startsWith('multipart:')) return `${field.part}|${field.fieldPath}|${prefix}|form`;
   // Query parameters and form fields are siblings of each other across fields.

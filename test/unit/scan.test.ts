@@ -196,3 +196,17 @@ describe('scan: behaviour', () => {
     assert.ok(withFree.findings.some((f) => f.kind === 'imei' && f.known?.variant === 'as-is'));
   });
 });
+
+describe('scan: coordinates as sibling fields', () => {
+  it('pairs latitude and longitude keys under the same parent, including bracketed JSON paths', () => {
+    // Keys that are not identifiers give bracketed paths: $['fix data']['gps lat'].
+    const body = JSON.stringify({ 'fix data': { 'gps lat': 39.908974, 'gps lng': 116.398468 }, other: { lat: 1.5 } });
+    const capture = loadCaptureFile(corpusPath('generated/har/mitmproxy_hardump.har'));
+    const exchange = capture.exchanges[8];
+    const bytes = new TextEncoder().encode(body);
+    exchange.request.body = { ...exchange.request.body!, bytes, isText: true, contentEncoding: [], contentCoding: 'none' };
+    const geo = scanCapture({ ...capture, exchanges: [{ ...exchange, id: 0 }] }).findings.filter((f) => f.kind === 'geo');
+    assert.deepEqual(geo.map((f) => f.value), ['39.908974,116.398468']);
+    assert.equal(geo[0].confidence, 'high');
+  });
+});
