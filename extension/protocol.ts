@@ -3,7 +3,9 @@
 //
 // The webview never holds the whole capture: after `ready` it receives a summary, then asks for
 // rows a page at a time. Every request carries a `requestId`; its answer carries the same id and
-// is either a result (`rows`) or an `error`.
+// is either a result (`rows`) or an `error`. When the findings change (the researcher edited the
+// known values or the phone region), the host sends `findingsUpdated`; the webview drops the rows
+// it holds and asks again.
 //
 // Messages from the webview are untrusted input (a compromised webview could send anything):
 // the host runs them through `parseWebviewMessage` and drops whatever does not match.
@@ -17,7 +19,26 @@ export const MAX_ROW_OFFSET = 100_000_000;
 /** How many warnings `init` carries; `summary.warningCount` tells how many there are in all. */
 export const MAX_WARNINGS_SENT = 500;
 
+/** How many hosts the "sent over plain HTTP" list carries; `plainHttpHostCount` tells how many there are in all. */
+export const MAX_PLAIN_HTTP_HOSTS_SENT = 100;
+/** Longest host name sent (DNS names are at most 253 characters). */
+export const MAX_HOST_LENGTH = 255;
+
 export type CaptureFormatName = 'har' | 'tshark-json' | 'tshark-ek';
+
+/**
+ * Kinds of identifier the scanner reports (the host's IdentifierKind; rows.ts checks they agree).
+ * Listed in the order the UI shows them.
+ */
+export const FINDING_KINDS = [
+  'imei', 'imsi', 'iccid', 'meid', 'phone', 'email', 'mac', 'android_id', 'ad_id',
+  'serial', 'geo', 'carrier', 'known_value',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** Highest first. */
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+export type FindingConfidence = (typeof CONFIDENCES)[number];
 
 //#region to webview
 
@@ -29,6 +50,41 @@ export interface CaptureSummary {
   producer: string;
   exchangeCount: number;
   warningCount: number;
+  findings: FindingsSummary;
+}
+
+/** Findings of one kind: how many, and the best confidence among them. */
+export interface KindCount {
+  kind: FindingKind;
+  count: number;
+  confidence: FindingConfidence;
+}
+
+/** What the scan found in the whole capture. Every list is bounded (see the MAX_* constants). */
+export interface FindingsSummary {
+  total: number;
+  exchangesWithFindings: number;
+  byConfidence: Record<FindingConfidence, number>;
+  /** One entry per kind found (at most FINDING_KINDS.length), in FINDING_KINDS order. */
+  byKind: KindCount[];
+  /** Region national phone numbers were read in (ISO 3166, e.g. "CN"); "" when none. */
+  defaultRegion: string;
+  /** Whether the region came from the leaklens.phoneRegion setting rather than the capture's IMSIs. */
+  regionFromSetting: boolean;
+  /** How many of the researcher's own values (leaklens.knownValues) the scan looked for. */
+  knownValues: number;
+  /** Hosts that received identifiers over plain HTTP, most serious first (at most MAX_PLAIN_HTTP_HOSTS_SENT). */
+  plainHttp: PlainHttpHost[];
+  /** How many hosts received identifiers over plain HTTP in all. */
+  plainHttpHostCount: number;
+  /** Why the scan failed, "" when it did not (the counts are then all zero). */
+  scanError: string;
+}
+
+export interface PlainHttpHost {
+  host: string;
+  /** Kinds sent to this host over plain HTTP (at most FINDING_KINDS.length), most serious first. */
+  kinds: KindCount[];
 }
 
 export interface WarningView {
@@ -53,6 +109,10 @@ export interface RowSummary {
   size: number;
   /** Response MIME type, "" when unknown. */
   mime: string;
+  /** Whether the request went over TLS (false: plain HTTP, readable by anyone on the path). */
+  secure: boolean;
+  /** Kinds of identifier the exchange leaks (at most FINDING_KINDS.length), most serious first. */
+  findings: KindCount[];
 }
 
 /** Answer to `ready` when the capture opened. */
@@ -89,7 +149,16 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ToWebview = InitMessage | LoadFailedMessage | RowsMessage | ErrorMessage;
+/**
+ * The capture was scanned again (the settings changed). Rows the webview holds are out of date:
+ * it drops them and asks again.
+ */
+export interface FindingsUpdatedMessage {
+  type: 'findingsUpdated';
+  findings: FindingsSummary;
+}
+
+export type ToWebview = InitMessage | LoadFailedMessage | RowsMessage | ErrorMessage | FindingsUpdatedMessage;
 
 //#endregion
 

@@ -1,9 +1,11 @@
-// The capture webview: asks the host for the summary, then shows header, warnings and a
-// virtualized request table that pulls rows a page at a time.
+// The capture webview: asks the host for the summary, then shows header (with the findings),
+// warnings and a virtualized request table that pulls rows a page at a time. When the host
+// rescans (the settings changed) it re-renders the findings and asks for the rows again.
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { InitMessage, ToWebview } from '../extension/protocol';
+import type { FindingsSummary, InitMessage, ToWebview } from '../extension/protocol';
 import { HostApi } from './api';
 import { h, icon } from './dom';
+import { renderFindings } from './findings';
 import { renderHeader, renderLoadFailed, renderWarnings } from './summary';
 import { RequestTable } from './table';
 
@@ -20,6 +22,8 @@ if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
 let initialised = false;
+/** Set once the capture is shown. */
+let shown: { table: RequestTable; findings: HTMLElement } | undefined;
 
 const api = new HostApi<ViewState>(onNotification);
 const saved = api.getState();
@@ -55,6 +59,9 @@ function onNotification(message: Exclude<ToWebview, { type: 'rows' }>): void {
     case 'error':
       showStatus(message.message);
       return;
+    case 'findingsUpdated':
+      updateFindings(message.findings);
+      return;
   }
 }
 
@@ -89,8 +96,18 @@ function showCapture(init: InitMessage): void {
     state.warningsOpen = open;
     saveState();
   });
+  const findings = renderFindings(init.summary.findings);
   showStatus(undefined);
-  app.replaceChildren(renderHeader(init.summary), ...(warnings ? [warnings] : []), statusLine, table.element);
+  app.replaceChildren(renderHeader(init.summary, findings), ...(warnings ? [warnings] : []), statusLine, table.element);
   app.setAttribute('aria-busy', 'false');
   table.attach();
+  shown = { table, findings };
+}
+
+function updateFindings(findings: FindingsSummary): void {
+  if (!shown) return; // not shown yet: `init` will carry the new findings
+  const section = renderFindings(findings);
+  shown.findings.replaceWith(section);
+  shown.findings = section;
+  shown.table.refresh();
 }

@@ -11,7 +11,8 @@ const FORMAT_LABELS: Record<CaptureSummary['format'], string> = {
   'tshark-ek': 'tshark EK (NDJSON)',
 };
 
-export function renderHeader(summary: CaptureSummary): HTMLElement {
+/** The header: file name, facts about the capture, and the findings section under them. */
+export function renderHeader(summary: CaptureSummary, findings: HTMLElement): HTMLElement {
   const facts: (string | Node)[] = [];
   const add = (label: string, value: string) =>
     facts.push(h('span', { class: 'fact' }, h('span', { class: 'fact-label' }, label), ' ', h('span', { class: 'fact-value' }, value)));
@@ -25,6 +26,7 @@ export function renderHeader(summary: CaptureSummary): HTMLElement {
     { class: 'capture-header' },
     h('h1', { class: 'capture-title', title: visible(summary.fileName) }, icon('file'), h('span', {}, visible(summary.fileName))),
     h('div', { class: 'capture-facts' }, ...facts),
+    findings,
   );
 }
 

@@ -1,9 +1,11 @@
 // The request table: a virtualized list. Rows have a fixed height; a spacer gives the scroll
 // container the height of all rows, and only the rows in view (plus a few) exist in the DOM,
 // recycled as the view scrolls. Rows come from the host a page at a time and are kept in a
-// small LRU cache, so the webview never holds the whole capture.
+// small LRU cache, so the webview never holds the whole capture. When the findings change, the
+// cache is dropped and the rows in view asked for again (showing the old ones until then).
 import type { RowSummary } from '../extension/protocol';
-import { formatBytes, h, setText, visible } from './dom';
+import { describeKindCount, kindBadge } from './badges';
+import { formatBytes, h, icon, setText, visible } from './dom';
 
 export const ROW_HEIGHT = 22;
 /** Rows rendered above and below the visible ones. */
@@ -20,8 +22,10 @@ const FETCH_DELAY_MS = 40;
 const COLUMNS = [
   { key: 'id', label: '#' },
   { key: 'method', label: 'Method' },
+  { key: 'secure', label: '' },
   { key: 'host', label: 'Host' },
   { key: 'path', label: 'Path' },
+  { key: 'findings', label: 'Leaks' },
   { key: 'status', label: 'Status' },
   { key: 'mime', label: 'Type' },
   { key: 'size', label: 'Size' },
@@ -39,7 +43,9 @@ export interface TableOptions {
   onError(message: string | undefined): void;
 }
 
-type PageEntry = { state: 'loaded'; rows: RowSummary[] } | { state: 'pending' } | { state: 'failed'; at: number };
+/** `generation` counts refreshes: rows of an older generation are shown only until newer ones come. */
+type PageEntry = { state: 'loaded'; rows: RowSummary[]; generation: number } | { state: 'pending' } | { state: 'failed'; at: number };
+type LoadedPage = Extract<PageEntry, { state: 'loaded' }>;
 
 interface RowElement {
   row: HTMLElement;
@@ -55,6 +61,9 @@ export class RequestTable {
   private readonly pool: RowElement[] = [];
   /** Insertion order is recency order: the first key is the least recently used page. */
   private readonly pages = new Map<number, PageEntry>();
+  /** Pages in view when the findings changed, shown until their fresh versions arrive. */
+  private stale = new Map<number, LoadedPage>();
+  private generation = 0;
   private total: number;
   private renderQueued = false;
   private fetchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -65,7 +74,11 @@ export class RequestTable {
     const header = h(
       'div',
       { class: 'table-header', attrs: { role: 'row', 'aria-rowindex': '1' } },
-      ...COLUMNS.map((c) => h('div', { class: `cell col-${c.key}`, attrs: { role: 'columnheader' } }, c.label)),
+      ...COLUMNS.map((c) =>
+        c.key === 'secure'
+          ? h('div', { class: 'cell col-secure', title: 'Plain HTTP (no TLS)', attrs: { role: 'columnheader', 'aria-label': 'Plain HTTP' } }, icon('unlock'))
+          : h('div', { class: `cell col-${c.key}`, title: c.key === 'findings' ? 'Identifiers the request leaks, by confidence' : undefined, attrs: { role: 'columnheader' } }, c.label),
+      ),
     );
     this.spacer = h('div', { class: 'table-spacer', attrs: { 'aria-hidden': 'true' } });
     this.layer = h('div', { class: 'table-rows' });
@@ -88,6 +101,19 @@ export class RequestTable {
     this.spacer.style.height = `${this.virtualHeight()}px`;
     this.viewport.scrollTop = this.options.initialScrollTop;
     this.render();
+  }
+
+  /** The findings changed: forget the cached rows and ask again for the ones in view. */
+  refresh(): void {
+    this.generation++;
+    const stale = new Map<number, LoadedPage>();
+    for (const p of this.wanted) {
+      const entry = this.pages.get(p) ?? this.stale.get(p);
+      if (entry?.state === 'loaded') stale.set(p, entry);
+    }
+    this.stale = stale;
+    this.pages.clear();
+    this.queueRender();
   }
 
   private queueRender(): void {
@@ -153,8 +179,9 @@ export class RequestTable {
   }
 
   private fillRow(el: RowElement, index: number): void {
-    const data = this.rowAt(index);
-    const key = data ? `${index}:${data.id}` : `${index}:-`;
+    const found = this.rowAt(index);
+    const data = found?.row;
+    const key = found ? `${index}:${found.row.id}:${found.generation}` : `${index}:-`;
     if (el.row.dataset.key === key) return;
     el.row.dataset.key = key;
     el.index = index;
@@ -166,6 +193,9 @@ export class RequestTable {
       for (const c of COLUMNS) setText(cells[c.key], '');
       setText(cells.path, '…');
       for (const c of COLUMNS) cells[c.key].title = '';
+      el.row.classList.remove('insecure');
+      cells.secure.replaceChildren();
+      cells.findings.replaceChildren();
       return;
     }
     const method = visible(data.method);
@@ -185,13 +215,20 @@ export class RequestTable {
     cells.mime.title = mime;
     cells.size.title = data.size >= 0 ? `${data.size.toLocaleString('en-US')} bytes` : 'size unknown';
     cells.status.className = `cell col-status ${statusClass(data.status)}`;
+    // Plain HTTP: anyone on the path reads what the request carries.
+    el.row.classList.toggle('insecure', !data.secure);
+    cells.secure.replaceChildren(...(data.secure ? [] : [icon('unlock', 'plain HTTP')]));
+    cells.secure.title = data.secure ? '' : 'Plain HTTP: sent without TLS';
+    cells.findings.replaceChildren(...data.findings.map(kindBadge));
+    cells.findings.title = data.findings.map(describeKindCount).join('\n');
   }
 
-  private rowAt(index: number): RowSummary | undefined {
+  private rowAt(index: number): { row: RowSummary; generation: number } | undefined {
     const page = Math.floor(index / this.options.pageSize);
-    const entry = this.pages.get(page);
-    if (entry?.state !== 'loaded') return undefined;
-    return entry.rows[index - page * this.options.pageSize];
+    const fresh = this.pages.get(page);
+    const entry = fresh?.state === 'loaded' ? fresh : this.stale.get(page);
+    const row = entry?.rows[index - page * this.options.pageSize];
+    return entry && row ? { row, generation: entry.generation } : undefined;
   }
 
   /** Ask for the pages under rows [start, end) and one page either side, once scrolling settles. */
@@ -226,15 +263,19 @@ export class RequestTable {
     const limit = Math.min(size, this.total - offset);
     if (limit <= 0) return;
     this.pages.set(page, { state: 'pending' });
+    const generation = this.generation;
     this.options.fetchRows(offset, limit).then(
       ({ rows, total }) => {
-        this.pages.set(page, { state: 'loaded', rows });
+        if (generation !== this.generation) return; // asked before a refresh; asked again since
+        this.pages.set(page, { state: 'loaded', rows, generation });
+        this.stale.delete(page);
         this.evict();
         if (total !== this.total) this.setTotal(total);
         if (!this.wanted.some((p) => this.pages.get(p)?.state === 'failed')) this.options.onError(undefined);
         this.queueRender();
       },
       (err: unknown) => {
+        if (generation !== this.generation) return;
         this.pages.set(page, { state: 'failed', at: Date.now() });
         this.options.onError(`Could not load rows ${offset.toLocaleString('en-US')}–${(offset + limit - 1).toLocaleString('en-US')}: ${err instanceof Error ? err.message : String(err)}`);
         // Try again after the pause, if the page is still in view.
@@ -253,6 +294,7 @@ export class RequestTable {
   private setTotal(total: number): void {
     this.total = total;
     this.pages.clear();
+    this.stale.clear();
     this.element.setAttribute('aria-rowcount', String(total + 1));
     this.spacer.style.height = `${this.virtualHeight()}px`;
   }

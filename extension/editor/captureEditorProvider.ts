@@ -1,10 +1,13 @@
 // The capture editor: a read-only custom editor (not a text editor: VS Code does not sync files
 // over 50 MB to extensions, and captures are often larger). The document holds the loaded
-// Capture, or the reason it could not be loaded; each webview asks it for pages of rows.
+// Capture and its scan, or the reason it could not be loaded; each webview asks it for pages of
+// rows. When the settings that shape the scan change, open documents are scanned again and their
+// webviews told to refresh.
 import { posix } from 'node:path';
 import * as vscode from 'vscode';
 import type { Capture } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
+import { scanCapture } from '../core/scan';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_WARNINGS_SENT,
@@ -13,7 +16,8 @@ import {
   type GetRowsRequest,
   type ToWebview,
 } from '../protocol';
-import { captureSummary, rowPage, warningViews } from './rows';
+import { captureSummary, failedScanView, rowPage, scanView, warningViews, type ScanView } from './rows';
+import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom, type ScanSettings } from './scanSettings';
 import { webviewHtml } from './webviewHtml';
 
 export const CAPTURE_EDITOR = 'leaklens.captureEditor';
@@ -27,9 +31,16 @@ export function viewTypeFor(uri: vscode.Uri): string {
 type LoadState = { kind: 'loaded'; capture: Capture } | { kind: 'failed'; message: string };
 
 export class CaptureDocument implements vscode.CustomDocument {
+  /** The findings, once scanned; `scanKey` says with which settings. */
+  scan: ScanView | undefined;
+  scanKey: string | undefined;
+  /** Webviews showing this document (split editors share it). */
+  readonly webviews = new Set<vscode.Webview>();
+
   constructor(
     readonly uri: vscode.Uri,
     private state: LoadState | undefined,
+    private readonly onDispose: (document: CaptureDocument) => void = () => {},
   ) {}
 
   get fileName(): string {
@@ -46,6 +57,9 @@ export class CaptureDocument implements vscode.CustomDocument {
 
   dispose(): void {
     this.state = undefined;
+    this.scan = undefined;
+    this.webviews.clear();
+    this.onDispose(this);
   }
 }
 
@@ -53,17 +67,24 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   /** Register the provider under both view types (HAR by default, tshark JSON on request). */
   static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
     const provider = new CaptureEditorProvider(context.extensionUri, log);
-    return [CAPTURE_EDITOR, TSHARK_EDITOR].map((viewType) =>
-      vscode.window.registerCustomEditorProvider(viewType, provider, {
-        // State survives hiding through the webview's setState; no hidden webviews kept alive.
-        webviewOptions: { retainContextWhenHidden: false },
-        // The document is read-only and shared, so split editors are cheap.
-        supportsMultipleEditorsPerDocument: true,
-      }),
-    );
+    return [
+      ...[CAPTURE_EDITOR, TSHARK_EDITOR].map((viewType) =>
+        vscode.window.registerCustomEditorProvider(viewType, provider, {
+          // State survives hiding through the webview's setState; no hidden webviews kept alive.
+          webviewOptions: { retainContextWhenHidden: false },
+          // The document is read-only and shared, so split editors are cheap.
+          supportsMultipleEditorsPerDocument: true,
+        }),
+      ),
+      vscode.workspace.onDidChangeConfiguration((event) => void provider.settingsChanged(event)),
+    ];
   }
 
   private readonly mediaRoot: vscode.Uri;
+  /** Open documents, so a settings change can rescan them. */
+  private readonly documents = new Set<CaptureDocument>();
+  /** Settings problems already shown: each is shown once, not on every file opened. */
+  private readonly shownProblems = new Set<string>();
 
   constructor(
     extensionUri: vscode.Uri,
@@ -88,15 +109,74 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     if (token.isCancellationRequested) return new CaptureDocument(uri, undefined);
 
     const started = Date.now();
+    let document: CaptureDocument;
     try {
       const capture = loadCapture(bytes, displayPath);
       this.log.info(
         `opened ${displayPath}: ${capture.format}, ${capture.exchanges.length} exchanges, ${capture.warnings.length} warnings, ${Date.now() - started} ms`,
       );
-      return new CaptureDocument(uri, { kind: 'loaded', capture });
+      document = new CaptureDocument(uri, { kind: 'loaded', capture }, (d) => this.documents.delete(d));
     } catch (err) {
       return new CaptureDocument(uri, { kind: 'failed', message: this.describeLoadError(err, displayPath, bytes.length) });
     }
+    if (token.isCancellationRequested) return document;
+    this.documents.add(document);
+    this.scan(document, this.settingsFor(document));
+    return document;
+  }
+
+  /** Rescan open documents whose scan settings changed, and tell their webviews. */
+  async settingsChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
+    for (const document of [...this.documents]) {
+      if (!document.capture || !event.affectsConfiguration(SETTINGS_SECTION, document.uri)) continue;
+      const settings = this.settingsFor(document);
+      if (settings.key === document.scanKey) continue;
+      this.scan(document, settings);
+      const findings = document.scan?.summary;
+      if (!findings) continue;
+      for (const webview of document.webviews) void webview.postMessage({ type: 'findingsUpdated', findings } satisfies ToWebview);
+      // One document at a time, letting other work in between.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private settingsFor(document: CaptureDocument): ScanSettings {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
+    const settings = scanSettingsFrom(config.get<unknown>(KNOWN_VALUES_SETTING), config.get<unknown>(PHONE_REGION_SETTING));
+    for (const problem of settings.problems) this.warnOnce(problem);
+    return settings;
+  }
+
+  private warnOnce(problem: string): void {
+    this.log.warn(problem);
+    if (this.shownProblems.has(problem)) return;
+    this.shownProblems.add(problem);
+    void vscode.window.showWarningMessage(problem, 'Open Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.`);
+    });
+  }
+
+  /** Scan the document's capture (synchronously) and keep what the panel shows of the findings. */
+  private scan(document: CaptureDocument, settings: ScanSettings): void {
+    const capture = document.capture;
+    if (!capture) return;
+    const displayPath = vscode.workspace.asRelativePath(document.uri, false);
+    const started = performance.now();
+    try {
+      const result = scanCapture(capture, { known: settings.known, defaultRegion: settings.region });
+      document.scan = scanView(capture, result, { regionFromSetting: settings.region !== undefined, knownValues: settings.known.length });
+      const s = result.summary;
+      this.log.info(
+        `scanned ${displayPath}: ${s.findings} findings (${s.byConfidence.high} high, ${s.byConfidence.medium} medium, ${s.byConfidence.low} low) ` +
+          `in ${s.exchangesWithFindings} of ${s.exchanges} exchanges, ${result.limits.length} decode limits hit; ` +
+          `${settings.known.length} known values, phone region ${s.defaultRegion}${settings.region ? ' (setting)' : ''}; ` +
+          `scan ${Math.round(result.stats.durationMs)} ms, ${Math.round(performance.now() - started)} ms in all`,
+      );
+    } catch (err) {
+      this.log.error(`scanning ${displayPath} failed`, err);
+      document.scan = failedScanView(capture, `The scan failed: ${errorText(err)}`);
+    }
+    document.scanKey = settings.key;
   }
 
   async resolveCustomEditor(document: CaptureDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
@@ -108,6 +188,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       localResourceRoots: [this.mediaRoot],
     };
     webview.html = webviewHtml(webview, this.mediaRoot);
+    document.webviews.add(webview);
 
     const subscription = webview.onDidReceiveMessage((raw: unknown) => {
       const message = parseWebviewMessage(raw);
@@ -117,7 +198,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       }
       this.handle(document, message, (reply) => void webview.postMessage(reply));
     });
-    panel.onDidDispose(() => subscription.dispose());
+    panel.onDidDispose(() => {
+      subscription.dispose();
+      document.webviews.delete(webview);
+    });
   }
 
   private handle(document: CaptureDocument, message: FromWebview, post: (message: ToWebview) => void): void {
@@ -138,7 +222,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     return {
       type: 'init',
-      summary: captureSummary(capture, document.fileName),
+      summary: captureSummary(capture, document.fileName, document.scan?.summary),
       warnings: warningViews(capture.warnings, MAX_WARNINGS_SENT),
       pageSize: DEFAULT_PAGE_SIZE,
     };
@@ -153,7 +237,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         requestId: request.requestId,
         offset: request.offset,
         total: capture.exchanges.length,
-        rows: rowPage(capture, request.offset, request.limit),
+        rows: rowPage(capture, request.offset, request.limit, document.scan?.byExchange),
       };
     } catch (err) {
       this.log.error(`rows ${request.offset}+${request.limit} of ${document.fileName} failed`, err);

@@ -1,9 +1,32 @@
-// What the capture panel shows, built from a Capture: the summary for the header, the warnings,
-// and pages of request-table rows. Pure functions (no vscode), so they are cheap to test.
+// What the capture panel shows, built from a Capture and its scan: the summary for the header,
+// the warnings, and pages of request-table rows with the kinds each exchange leaks. Pure
+// functions (no vscode), so they are cheap to test.
 import { formatLocation } from '../core/load/errors';
-import type { Capture, Exchange, HttpResponse, LoadWarning } from '../core/model';
+import type { Capture, Confidence, Exchange, Finding, HttpResponse, IdentifierKind, LoadWarning } from '../core/model';
 import { exchangeHost } from '../core/model';
-import type { CaptureSummary, RowSummary, WarningView } from '../protocol';
+import type { ScanResult } from '../core/scan';
+import {
+  CONFIDENCES,
+  FINDING_KINDS,
+  MAX_HOST_LENGTH,
+  MAX_PLAIN_HTTP_HOSTS_SENT,
+  type CaptureSummary,
+  type FindingConfidence,
+  type FindingKind,
+  type FindingsSummary,
+  type KindCount,
+  type PlainHttpHost,
+  type RowSummary,
+  type WarningView,
+} from '../protocol';
+
+// The protocol spells out the kinds and confidences for the webview (which cannot see core/);
+// these fail to compile when the two lists drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const KINDS_AGREE: Same<IdentifierKind, FindingKind> = true;
+const CONFIDENCES_AGREE: Same<Confidence, FindingConfidence> = true;
+void KINDS_AGREE;
+void CONFIDENCES_AGREE;
 
 /**
  * Caps on the strings a row carries. A row is a one-line summary; a 100 kB query string in every
@@ -11,14 +34,165 @@ import type { CaptureSummary, RowSummary, WarningView } from '../protocol';
  */
 const CAP = { method: 32, code: 64, host: 255, path: 2048, mime: 128, producer: 200, warning: 2000, where: 300 } as const;
 
-export function captureSummary(capture: Capture, fileName: string): CaptureSummary {
+export function captureSummary(capture: Capture, fileName: string, findings: FindingsSummary = emptyFindingsSummary()): CaptureSummary {
   return {
     fileName,
     format: capture.format,
     producer: cap(producerLabel(capture), CAP.producer),
     exchangeCount: capture.exchanges.length,
     warningCount: capture.warnings.length,
+    findings,
   };
+}
+
+/** What the panel needs from a scan: the header's summary and each exchange's badges. */
+export interface ScanView {
+  summary: FindingsSummary;
+  /** Indexed by exchange id; undefined for exchanges without findings. */
+  byExchange: (KindCount[] | undefined)[];
+}
+
+export interface ScanViewOptions {
+  /** The region came from the leaklens.phoneRegion setting. */
+  regionFromSetting?: boolean;
+  /** Known values the scan looked for. */
+  knownValues?: number;
+}
+
+export function scanView(capture: Capture, result: ScanResult, options: ScanViewOptions = {}): ScanView {
+  return {
+    summary: findingsSummary(capture, result, options),
+    byExchange: findingsByExchange(result.findings, capture.exchanges.length),
+  };
+}
+
+/** The summary of a scan that could not run: no findings, and why. */
+export function failedScanView(capture: Capture, message: string): ScanView {
+  return { summary: { ...emptyFindingsSummary(), scanError: cap(message, CAP.warning) }, byExchange: new Array(capture.exchanges.length) };
+}
+
+export function emptyFindingsSummary(): FindingsSummary {
+  return {
+    total: 0,
+    exchangesWithFindings: 0,
+    byConfidence: { high: 0, medium: 0, low: 0 },
+    byKind: [],
+    defaultRegion: '',
+    regionFromSetting: false,
+    knownValues: 0,
+    plainHttp: [],
+    plainHttpHostCount: 0,
+    scanError: '',
+  };
+}
+
+/**
+ * The header's findings summary. Bounded whatever the capture holds: one entry per kind, at most
+ * MAX_PLAIN_HTTP_HOSTS_SENT hosts (the most serious), host names capped.
+ */
+export function findingsSummary(capture: Capture, result: ScanResult, options: ScanViewOptions = {}): FindingsSummary {
+  const byKind = new KindTally();
+  const plain = new Map<string, KindTally>();
+  for (const f of result.findings) {
+    byKind.add(f);
+    const exchange = capture.exchanges[f.exchangeId];
+    if (!exchange || exchange.secure) continue;
+    const host = exchangeHost(exchange);
+    let tally = plain.get(host);
+    if (!tally) plain.set(host, (tally = new KindTally()));
+    tally.add(f);
+  }
+  const hosts: PlainHttpHost[] = [...plain].map(([host, tally]) => ({ host, kinds: tally.mostSeriousFirst() }));
+  hosts.sort(
+    (a, b) =>
+      seriousness(b.kinds) - seriousness(a.kinds) ||
+      totalCount(b.kinds) - totalCount(a.kinds) ||
+      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
+  );
+  const s = result.summary;
+  const region = /^[A-Z]{2}$/.test(s.defaultRegion) ? s.defaultRegion : '';
+  return {
+    total: count(s.findings),
+    exchangesWithFindings: count(s.exchangesWithFindings),
+    byConfidence: { high: count(s.byConfidence.high), medium: count(s.byConfidence.medium), low: count(s.byConfidence.low) },
+    byKind: byKind.inKindOrder(),
+    defaultRegion: region,
+    regionFromSetting: options.regionFromSetting === true,
+    knownValues: count(options.knownValues ?? 0),
+    plainHttp: hosts.slice(0, MAX_PLAIN_HTTP_HOSTS_SENT).map((h) => ({ host: cap(h.host, MAX_HOST_LENGTH), kinds: h.kinds })),
+    plainHttpHostCount: hosts.length,
+    scanError: '',
+  };
+}
+
+/** Each exchange's kinds with counts and best confidence, indexed by exchange id. */
+export function findingsByExchange(findings: readonly Finding[], exchangeCount: number): (KindCount[] | undefined)[] {
+  const tallies = new Map<number, KindTally>();
+  for (const f of findings) {
+    if (!Number.isInteger(f.exchangeId) || f.exchangeId < 0 || f.exchangeId >= exchangeCount) continue;
+    let tally = tallies.get(f.exchangeId);
+    if (!tally) tallies.set(f.exchangeId, (tally = new KindTally()));
+    tally.add(f);
+  }
+  const out = new Array<KindCount[] | undefined>(exchangeCount);
+  for (const [id, tally] of tallies) {
+    const counts = tally.mostSeriousFirst();
+    if (counts.length > 0) out[id] = counts;
+  }
+  return out;
+}
+
+const KIND_RANK = new Map<string, number>(FINDING_KINDS.map((k, i) => [k, i]));
+/** high → 2, medium → 1, low → 0. */
+const CONFIDENCE_RANK = new Map<string, number>(CONFIDENCES.map((c, i) => [c, CONFIDENCES.length - 1 - i]));
+
+/** Counts and best confidence per kind; kinds the protocol does not know are left out. */
+class KindTally {
+  private readonly counts = new Map<FindingKind, KindCount>();
+
+  add(f: Pick<Finding, 'kind' | 'confidence'>): void {
+    if (!KIND_RANK.has(f.kind) || !CONFIDENCE_RANK.has(f.confidence)) return;
+    const entry = this.counts.get(f.kind);
+    if (!entry) {
+      this.counts.set(f.kind, { kind: f.kind, count: 1, confidence: f.confidence });
+      return;
+    }
+    entry.count++;
+    if (rank(f.confidence) > rank(entry.confidence)) entry.confidence = f.confidence;
+  }
+
+  inKindOrder(): KindCount[] {
+    return [...this.counts.values()].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
+  }
+
+  mostSeriousFirst(): KindCount[] {
+    return [...this.counts.values()].sort((a, b) => rank(b.confidence) - rank(a.confidence) || kindRank(a.kind) - kindRank(b.kind));
+  }
+}
+
+function rank(c: FindingConfidence): number {
+  return CONFIDENCE_RANK.get(c) ?? -1;
+}
+
+function kindRank(k: FindingKind): number {
+  return KIND_RANK.get(k) ?? FINDING_KINDS.length;
+}
+
+/** The best confidence among the kinds, as a rank (high 2, medium 1, low 0; -1 for none). */
+function seriousness(kinds: readonly KindCount[]): number {
+  let best = -1;
+  for (const k of kinds) best = Math.max(best, rank(k.confidence));
+  return best;
+}
+
+function totalCount(kinds: readonly KindCount[]): number {
+  let n = 0;
+  for (const k of kinds) n += k.count;
+  return n;
+}
+
+function count(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
 
 export function warningViews(warnings: readonly LoadWarning[], max: number): WarningView[] {
@@ -30,16 +204,22 @@ export function warningViews(warnings: readonly LoadWarning[], max: number): War
   }));
 }
 
-/** Rows [offset, offset + limit) of the request table; fewer (or none) past the end. */
-export function rowPage(capture: Capture, offset: number, limit: number): RowSummary[] {
+/**
+ * Rows [offset, offset + limit) of the request table; fewer (or none) past the end. `findings`
+ * is ScanView.byExchange (rows carry no badges without it).
+ */
+export function rowPage(capture: Capture, offset: number, limit: number, findings?: readonly (readonly KindCount[] | undefined)[]): RowSummary[] {
   const start = Math.max(0, Math.floor(offset));
   const end = Math.min(capture.exchanges.length, start + Math.max(0, Math.floor(limit)));
   const rows: RowSummary[] = [];
-  for (let i = start; i < end; i++) rows.push(rowSummary(capture.exchanges[i]));
+  for (let i = start; i < end; i++) {
+    const exchange = capture.exchanges[i];
+    rows.push(rowSummary(exchange, findings?.[exchange.id]));
+  }
   return rows;
 }
 
-export function rowSummary(exchange: Exchange): RowSummary {
+export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = []): RowSummary {
   const response = exchange.response;
   return {
     id: exchange.id,
@@ -49,6 +229,8 @@ export function rowSummary(exchange: Exchange): RowSummary {
     status: response ? (Number.isFinite(response.status) ? response.status : 0) : null,
     size: responseSize(response),
     mime: cap(response?.mimeType || response?.body?.mimeType || '', CAP.mime),
+    secure: exchange.secure,
+    findings: findings.map((f) => ({ ...f })),
   };
 }
 

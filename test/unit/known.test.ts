@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  KnownValueError, KnownValueMatcher, knownMatchOf, knownValueProblem, normaliseKnown, parseKnownFile, parseKnownSpec,
+  KnownValueError, KnownValueMatcher, knownKindOf, knownMatchOf, knownValueProblem, normaliseKnown, parseKnownFile, parseKnownSpec,
   type KnownHit, type KnownValue,
 } from '../../extension/core/detect/known';
 import { CaseFoldedAutomaton } from '../../extension/core/detect/known/automaton';
@@ -524,5 +524,14 @@ describe('known-value matcher', () => {
       assert.ok(hits.length > 0);
       assert.ok(Date.now() - started < 30_000, 'hang guard');
     });
+  });
+});
+
+describe('known kinds: prototype names', () => {
+  it('__proto__, constructor and toString are unknown kinds, with their own name in the message', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      assert.equal(knownKindOf(name), undefined, name);
+      assert.throws(() => parseKnownSpec(`${name}=868715392756833`), (err: Error) => err.message.includes(name) && !err.message.includes('[object'));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MAX_PAGE_SIZE, MAX_ROW_OFFSET, parseWebviewMessage } from '../../extension/protocol';
+import { CONFIDENCES, FINDING_KINDS, MAX_PAGE_SIZE, MAX_ROW_OFFSET, parseWebviewMessage, type ToWebview } from '../../extension/protocol';
 
 describe('parseWebviewMessage', () => {
   describe('accepts the contract', () => {
@@ -77,6 +77,14 @@ describe('parseWebviewMessage', () => {
       ['a constructor key', { type: 'ready', constructor: { prototype: { polluted: true } } }],
       ['a prototype key', { type: 'ready', prototype: {} }],
       ['a symbol key', { type: 'ready', [Symbol('x')]: 1 }],
+      // Messages only the host sends: a webview cannot pass them off as its own.
+      ['findingsUpdated from the webview', { type: 'findingsUpdated', findings: { total: 0 } }],
+      ['init from the webview', { type: 'init', summary: {}, warnings: [], pageSize: 200 }],
+      ['rows from the webview', { type: 'rows', requestId: 1, offset: 0, total: 0, rows: [] }],
+      ['error from the webview', { type: 'error', message: 'x' }],
+      ['a settings change from the webview', { type: 'updateSettings', knownValues: { imei: '868715392756833' } }],
+      ['a rescan request', { type: 'rescan' }],
+      ['getRows carrying findings', { type: 'getRows', requestId: 1, offset: 0, limit: 10, findings: [] }],
     ];
     for (const [name, raw] of rejected) {
       it(name, () => assert.equal(parseWebviewMessage(raw), undefined));
@@ -112,5 +120,23 @@ describe('parseWebviewMessage', () => {
       parseWebviewMessage(JSON.parse('{"type":"ready","__proto__":{"polluted":true}}'));
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
+  });
+});
+
+describe('protocol constants', () => {
+  it('lists each finding kind and confidence once, highest confidence first', () => {
+    assert.equal(new Set(FINDING_KINDS).size, FINDING_KINDS.length);
+    assert.deepEqual([...CONFIDENCES], ['high', 'medium', 'low']);
+  });
+
+  it('findingsUpdated is a notification (no requestId), so the webview routes it past pending requests', () => {
+    const message: ToWebview = {
+      type: 'findingsUpdated',
+      findings: {
+        total: 0, exchangesWithFindings: 0, byConfidence: { high: 0, medium: 0, low: 0 }, byKind: [], defaultRegion: '',
+        regionFromSetting: false, knownValues: 0, plainHttp: [], plainHttpHostCount: 0, scanError: '',
+      },
+    };
+    assert.equal('requestId' in message, false);
   });
 });

@@ -68,7 +68,9 @@ export function knownMatchOf(hit: KnownHit): KnownMatch {
 export function knownKindOf(name: string): KnownKind | undefined {
   const k = name.trim().toLowerCase().replace(/-/g, '_');
   if ((KNOWN_KINDS as readonly string[]).includes(k)) return k as KnownKind;
-  return KIND_ALIASES[k] ?? KIND_ALIASES[k.replace(/_/g, '')];
+  // Own properties only: a kind named `__proto__` or `constructor` is simply unknown.
+  const alias = (name: string): KnownKind | undefined => (Object.hasOwn(KIND_ALIASES, name) ? KIND_ALIASES[name] : undefined);
+  return alias(k) ?? alias(k.replace(/_/g, ''));
 }
 
 const KIND_LIST = KNOWN_KINDS.join(', ');

@@ -1,0 +1,66 @@
+// The settings that shape a scan: known values and the phone region, read from raw setting values.
+import assert from 'node:assert/strict';
+import { scanSettingsFrom } from '../../extension/editor/scanSettings';
+
+describe('scan settings', () => {
+  it('no settings: no known values, region from the capture, no problems', () => {
+    for (const [known, region] of [[undefined, undefined], [{}, ''], [null, null], [{}, '   ']] as const) {
+      const s = scanSettingsFrom(known, region);
+      assert.deepEqual([s.known, s.region, s.problems], [[], undefined, []]);
+    }
+  });
+
+  it('reads known values: a string or a list per kind, aliases too', () => {
+    const s = scanSettingsFrom({ imei: ['868715392756833', '868715396536777'], mac: '28:6c:07:c0:35:8f', gaid: '32af5ead-3986-4d6f-924a-4197ec551d76' }, '');
+    assert.deepEqual(s.problems, []);
+    assert.deepEqual(s.known.map((k) => [k.kind, k.value]), [
+      ['imei', '868715392756833'], ['imei', '868715396536777'], ['mac', '28:6c:07:c0:35:8f'], ['ad_id', '32af5ead-3986-4d6f-924a-4197ec551d76'],
+    ]);
+  });
+
+  it('an invalid known-values setting is reported and left out; the region still applies', () => {
+    for (const bad of [{ imie: '868715392756833' }, { imei: '12' }, { imei: [] }, ['868715392756833'], 'imei=868715392756833', { mac: { nested: true } }]) {
+      const s = scanSettingsFrom(bad, 'cn');
+      assert.deepEqual(s.known, [], JSON.stringify(bad));
+      assert.equal(s.region, 'CN');
+      assert.equal(s.problems.length, 1, JSON.stringify(bad));
+      assert.match(s.problems[0], /^The leaklens\.knownValues setting/);
+      assert.match(s.problems[0], /scans without known values/);
+    }
+  });
+
+  it('the message names the key and the kinds it expects', () => {
+    const [problem] = scanSettingsFrom({ imie: '868715392756833' }, '').problems;
+    assert.match(problem, /unknown kind "imie"/);
+    assert.match(problem, /imei/);
+  });
+
+  it('a __proto__ key does not pollute objects', () => {
+    const s = scanSettingsFrom(JSON.parse('{"__proto__": {"polluted": "868715392756833"}}'), '');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.deepEqual(s.known, []);
+  });
+
+  it('reads the region as an upper-case two-letter code', () => {
+    assert.equal(scanSettingsFrom({}, 'de').region, 'DE');
+    assert.equal(scanSettingsFrom({}, ' CN ').region, 'CN');
+  });
+
+  it('a region that is not a known two-letter code is reported and left out', () => {
+    for (const bad of ['China', 'ZZ', 'C', 'C1', 42, '<img src=x>']) {
+      const s = scanSettingsFrom({}, bad);
+      assert.equal(s.region, undefined, String(bad));
+      assert.equal(s.problems.length, 1);
+      assert.match(s.problems[0], /^The leaklens\.phoneRegion setting/);
+    }
+  });
+
+  it('the key changes exactly when the scan would', () => {
+    const a = scanSettingsFrom({ imei: '868715392756833' }, 'cn');
+    assert.equal(scanSettingsFrom({ imei: ['868715392756833'] }, 'CN').key, a.key);
+    assert.notEqual(scanSettingsFrom({ imei: '868715392756833' }, 'US').key, a.key);
+    assert.notEqual(scanSettingsFrom({}, 'CN').key, a.key);
+    // An invalid setting scans like no setting.
+    assert.equal(scanSettingsFrom({ imei: '1' }, '').key, scanSettingsFrom({}, '').key);
+  });
+});

@@ -1,0 +1,88 @@
+// The findings part of the header: how many identifiers the scan found and how sure it is, the
+// kinds found, and — the headline of a leak report — which hosts received identifiers over plain
+// HTTP, where anyone on the network path can read them.
+import type { FindingsSummary, PlainHttpHost } from '../extension/protocol';
+import { describeKindCount, kindBadge } from './badges';
+import { formatCount, h, icon, visible } from './dom';
+
+export function renderFindings(findings: FindingsSummary): HTMLElement {
+  const section = h('section', { class: 'findings', attrs: { 'aria-label': 'Findings' } });
+  if (findings.scanError) {
+    section.append(h('div', { class: 'findings-line scan-error', attrs: { role: 'alert' } }, icon('error'), h('span', {}, visible(findings.scanError))));
+    return section;
+  }
+  section.append(headline(findings));
+  if (findings.byKind.length > 0) {
+    section.append(h('div', { class: 'kind-counts', attrs: { role: 'list', 'aria-label': 'Findings by kind' } }, ...findings.byKind.map((k) => listItem(kindBadge(k)))));
+  }
+  if (findings.plainHttp.length > 0) section.append(plainHttpList(findings.plainHttp, findings.plainHttpHostCount));
+  return section;
+}
+
+/** "63 findings in 12 requests (62 high, 1 medium, 0 low) · phone region CN · 2 known values" */
+function headline(f: FindingsSummary): HTMLElement {
+  const parts: (string | Node)[] = [];
+  if (f.total === 0) {
+    parts.push(h('span', { class: 'findings-count' }, 'No identifiers found'));
+  } else {
+    parts.push(
+      h('span', { class: 'findings-count' }, `${plural(f.total, 'finding')} in ${plural(f.exchangesWithFindings, 'request')}`),
+      ' (',
+      h('span', { class: f.byConfidence.high > 0 ? 'confidence-text-high' : '' }, `${formatCount(f.byConfidence.high)} high`),
+      ', ',
+      h('span', { class: f.byConfidence.medium > 0 ? 'confidence-text-medium' : '' }, `${formatCount(f.byConfidence.medium)} medium`),
+      ', ',
+      h('span', {}, `${formatCount(f.byConfidence.low)} low`),
+      ')',
+    );
+  }
+  const extras: { text: string; title: string }[] = [];
+  if (f.defaultRegion) {
+    extras.push({
+      text: `phone region ${f.defaultRegion}`,
+      title: f.regionFromSetting
+        ? 'National phone numbers are read in this region (the leaklens.phoneRegion setting).'
+        : 'National phone numbers are read in this region: the SIM’s, from the IMSIs in the capture (US when there are none). The leaklens.phoneRegion setting overrides it.',
+    });
+  }
+  extras.push({
+    text: f.knownValues > 0 ? plural(f.knownValues, 'known value') : 'no known values',
+    title: 'Your test device’s own identifiers, from the leaklens.knownValues setting: LeakLens also finds them encoded and hashed.',
+  });
+  for (const extra of extras) {
+    parts.push(h('span', { class: 'findings-sep', attrs: { 'aria-hidden': 'true' } }, ' · '), h('span', { class: 'findings-extra', title: extra.title }, extra.text));
+  }
+  return h('div', { class: 'findings-line' }, icon(f.byConfidence.high > 0 ? 'shield' : 'pass'), h('span', { class: 'findings-text' }, ...parts));
+}
+
+function plainHttpList(hosts: PlainHttpHost[], hostCount: number): HTMLElement {
+  const list = h('ul', { class: 'plain-http-list' });
+  for (const host of hosts) {
+    const name = visible(host.host) || '(no host)';
+    list.append(
+      h(
+        'li',
+        { class: 'plain-http-host', attrs: { 'aria-label': `${name}: ${host.kinds.map(describeKindCount).join(', ')}` } },
+        h('span', { class: 'plain-http-name', title: name }, name),
+        h('span', { class: 'plain-http-kinds', attrs: { 'aria-hidden': 'true' } }, ...host.kinds.map(kindBadge)),
+      ),
+    );
+  }
+  if (hostCount > hosts.length) {
+    list.append(h('li', { class: 'plain-http-more' }, `…and ${plural(hostCount - hosts.length, 'more host')}`));
+  }
+  return h(
+    'div',
+    { class: 'plain-http' },
+    h('div', { class: 'plain-http-title' }, icon('unlock'), h('span', {}, 'Sent over plain HTTP'), h('span', { class: 'plain-http-hosts' }, plural(hostCount, 'host'))),
+    list,
+  );
+}
+
+function listItem(child: Node): HTMLElement {
+  return h('span', { attrs: { role: 'listitem' } }, child);
+}
+
+function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
