@@ -230,6 +230,15 @@ function scanText(file: ScanJsonFile): string {
   return lines.join('\n');
 }
 
+/**
+ * A file that cannot be opened, or that makes the tool fail, is that file's problem only: the
+ * others are still processed, and the exit code says "bad input" (never 1, which means a leak).
+ */
+function fileErrorMessage(path: string, err: unknown): string {
+  if (err instanceof CaptureLoadError) return err.message;
+  return `${path}: could not be processed (internal error: ${err instanceof Error ? err.message : String(err)})`;
+}
+
 function runScan(parsed: Parsed, io: CliIo, version: string): number {
   const known = readKnownValues(parsed);
   const files: ScanJsonFile[] = [];
@@ -244,9 +253,9 @@ function runScan(parsed: Parsed, io: CliIo, version: string): number {
         status = EXIT_LEAK;
       }
     } catch (err) {
-      if (!(err instanceof CaptureLoadError)) throw err;
-      io.err(`leaklens: ${printable(err.message)}`);
-      files.push({ path, error: err.message });
+      const message = fileErrorMessage(path, err);
+      io.err(`leaklens: ${printable(message)}`);
+      files.push({ path, error: message });
       status = EXIT_BAD_INPUT;
     }
   }
@@ -288,8 +297,7 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
       if (parsed.json) models.push(captureToJson(capture));
       else io.out(inspectText(capture) + (parsed.files.length > 1 ? '\n' : ''));
     } catch (err) {
-      if (!(err instanceof CaptureLoadError)) throw err;
-      io.err(`leaklens: ${printable(err.message)}`);
+      io.err(`leaklens: ${printable(fileErrorMessage(file, err))}`);
       status = EXIT_BAD_INPUT;
     }
   }

@@ -366,24 +366,27 @@ class Scanner {
  */
 function keepDeepest(found: Finding[]): Finding[] {
   if (found.length < 2) return found;
-  const byValue = new Map<string, Finding[]>();
+  // For each (kind, value): every proper prefix of every chain that has a deeper finding below it.
+  // A finding whose own chain is such a prefix is the shallow copy. Linear in total chain length.
+  const deeperBelow = new Map<string, Finding>();
+  const chainKey = (f: Finding, length: number): string => `${f.kind}\u0000${f.value}\u0000${f.chain.slice(0, length).join('\u0001')}`;
   for (const f of found) {
-    const id = `${f.kind}\u0000${f.value}`;
-    const list = byValue.get(id);
-    if (list) list.push(f);
-    else byValue.set(id, [f]);
-  }
-  const dropped = new Set<Finding>();
-  for (const list of byValue.values()) {
-    if (list.length < 2) continue;
-    for (const shallow of list) {
-      const deeper = list.find((g) => g !== shallow && g.chain.length > shallow.chain.length && shallow.chain.every((step, i) => g.chain[i] === step));
-      if (!deeper) continue;
-      dropped.add(shallow);
-      if (shallow.known && !deeper.known) deeper.known = shallow.known;
+    for (let length = 0; length < f.chain.length; length++) {
+      const id = chainKey(f, length);
+      if (!deeperBelow.has(id)) deeperBelow.set(id, f);
     }
   }
-  return dropped.size === 0 ? found : found.filter((f) => !dropped.has(f));
+  if (deeperBelow.size === 0) return found;
+  const kept: Finding[] = [];
+  for (const f of found) {
+    const deeper = deeperBelow.get(chainKey(f, f.chain.length));
+    if (!deeper) {
+      kept.push(f);
+      continue;
+    }
+    if (f.known && !deeper.known) deeper.known = f.known;
+  }
+  return kept;
 }
 
 /** Hash- or base64-digest-shaped tokens that no detection or known value covers. */

@@ -8,10 +8,20 @@ export interface SerializedBody extends Omit<Body, 'bytes'> {
   base64?: string;
 }
 
+function exactText(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 export function serializeBody(body: Body): SerializedBody {
   const { bytes, ...rest } = body;
   const out: SerializedBody = { ...rest, byteLength: bytes.length };
-  if (body.isText) out.text = new TextDecoder().decode(bytes);
+  // Text only when it round-trips exactly: a BOM is kept, and invalid UTF-8 anywhere means base64.
+  const text = body.isText ? exactText(bytes) : undefined;
+  if (text !== undefined) out.text = text;
   else out.base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   return out;
 }

@@ -4,7 +4,8 @@ import type { KeyHint } from './context';
 import { hintsAt, keyReason, type Detection, type LeafContext } from './types';
 
 // Not glued to letters or other numbers: SVG paths (`L81.8894,26.6356`) and number lists are geometry.
-const PAIR = /(?<![\w.-])(-?\d{1,2}\.\d{3,15})\s*,\s*(-?\d{1,3}\.\d{3,15})(?![\w.]|\s*,?\s*-?\d)/g;
+// The lookahead has one \s* only: two around an optional comma backtrack quadratically on long whitespace.
+const PAIR = /(?<![\w.-])(-?\d{1,2}\.\d{3,15})\s*,\s*(-?\d{1,3}\.\d{3,15})(?![\w.]|\s*(?:,\s*)?-?\d)/g;
 
 /** Beyond this many unkeyed pairs in one text, it is a path, a chart or a table, not a location. */
 const MAX_LONE_PAIRS = 2;

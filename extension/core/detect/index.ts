@@ -2,6 +2,7 @@
 // detections cover the same characters, the more specific and more confident one stays.
 import type { Confidence, IdentifierKind } from '../model';
 import { detectCarrier } from './carrier';
+import { pickNonOverlapping } from './intervals';
 import { keyHints } from './context';
 import { detectDigits } from './digits';
 import { detectEmail } from './email';
@@ -36,6 +37,33 @@ function mayHoldIdentifier(text: string, ctx: LeafContext): boolean {
   return ctx.hints.size > 0 || /\d{5}|[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|@|[0-9a-fA-F]{8}-/.test(text);
 }
 
+/**
+ * Where detections overlap, the better one (confidence, then specificity) wins. Sweeps clusters of
+ * overlapping detections in start order, so a hostile text with many matches stays near-linear.
+ */
+function resolveOverlaps(all: Detection[]): Detection[] {
+  all.sort((a, b) => a.start - b.start);
+  const kept: Detection[] = [];
+  let cluster: Detection[] = [];
+  let clusterEnd = -1;
+  const flush = (): void => {
+    if (cluster.length === 1) kept.push(cluster[0]);
+    else if (cluster.length > 1) {
+      for (const d of pickNonOverlapping(cluster.sort(better)).sort((a, b) => a.start - b.start)) kept.push(d);
+    }
+    cluster = [];
+  };
+  for (const d of all) {
+    if (d.start >= clusterEnd) {
+      flush();
+      clusterEnd = d.end;
+    } else clusterEnd = Math.max(clusterEnd, d.end);
+    cluster.push(d);
+  }
+  flush();
+  return kept;
+}
+
 export function detectIdentifiers(text: string, key: string | undefined, defaultRegion?: string): Detection[] {
   const ctx: LeafContext = { hints: keyHints(key), key, defaultRegion };
   if (!mayHoldIdentifier(text, ctx)) return [];
@@ -43,12 +71,7 @@ export function detectIdentifiers(text: string, key: string | undefined, default
   // No push(...spread): a hostile text with 200k candidates would overflow the call stack.
   for (const detector of DETECTORS) for (const d of detector(text, ctx)) all.push(d);
   if (all.length <= 1) return all;
-  all.sort(better);
-  const kept: Detection[] = [];
-  for (const d of all) {
-    if (!kept.some((k) => d.start < k.end && k.start < d.end)) kept.push(d);
-  }
-  return kept.sort((a, b) => a.start - b.start);
+  return resolveOverlaps(all);
 }
 
 /** IMSIs (not low confidence) in a text, for choosing the capture's phone region before phones are read. */

@@ -7,6 +7,7 @@
 // for case (base64 and free strings are case-sensitive) and for what surrounds them (an IMEI inside
 // a longer digit run, or an MD5 inside a longer hex run, is not a match).
 import type { IdentifierKind, KnownMatch } from '../model';
+import { pickNonOverlapping } from './intervals';
 import { CaseFoldedAutomaton, foldAscii } from './known/automaton';
 import {
   analyseKnown, EDGE_ALNUM, EDGE_BASE64, EDGE_DIGIT, EDGE_EMAIL, EDGE_HEX_BYTE, EDGE_NUMBER,
@@ -427,11 +428,7 @@ function resolveOverlaps(candidates: Candidate[]): Candidate[] {
       kept.push(candidates[i]);
     } else {
       const cluster = candidates.slice(i, j).sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.needle.priority - b.needle.priority || a.start - b.start);
-      const chosen: Candidate[] = [];
-      for (const c of cluster) {
-        if (chosen.every((k) => c.end <= k.start || c.start >= k.end)) chosen.push(c);
-      }
-      kept.push(...chosen);
+      for (const hit of pickNonOverlapping(cluster)) kept.push(hit);
     }
     i = j;
   }

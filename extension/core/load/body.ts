@@ -52,27 +52,20 @@ export function contentCodingState(bytes: Uint8Array, codings: readonly string[]
   return isText ? 'already-decoded' : 'unknown';
 }
 
-/** Valid UTF-8 without NUL or C0 controls other than tab, CR, LF, FF, ESC. */
+/** Valid UTF-8 without NUL or C0 controls other than tab, CR, LF, FF, ESC — over the whole body. */
 export function looksLikeText(bytes: Uint8Array): boolean {
-  const limit = Math.min(bytes.length, 1 << 20);
-  for (let i = 0; i < limit; i++) {
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return false;
   }
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes.length > limit ? bytes.subarray(0, safeCut(bytes, limit)) : bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Cut point at or before `limit` that does not split a UTF-8 sequence. */
-function safeCut(bytes: Uint8Array, limit: number): number {
-  let cut = limit;
-  while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
-  return cut;
-}
 
 export function makeBody(bytes: Uint8Array, facts: BodyFacts): Body {
   const isText = looksLikeText(bytes);

@@ -103,9 +103,21 @@ function decodeBase64(text: string): Uint8Array | undefined {
   return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
 }
 
+/**
+ * JSON text of a value the file holds. JSON.parse accepts nesting that JSON.stringify cannot
+ * walk back (it recurses), so a hostile value nested thousands deep becomes undefined here.
+ */
+function stringifyOrUndefined(value: JsonValue): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bytes of a HAR text field, undoing the file's own base64 when the producer declared it. */
 function harTextBytes(
-  text: string, encoding: string | undefined, path: string, warnings: Warnings, entryIndex: number,
+  text: string, encoding: string | undefined, path: string, warnings: Warnings, entryIndex: number, encodingKey = 'encoding',
 ): Uint8Array {
   if (encoding === undefined || encoding === '') return textBytes(text);
   if (encoding.toLowerCase() === 'base64') {
@@ -114,7 +126,7 @@ function harTextBytes(
     warnings.add('har-bad-base64', 'declared base64 but is not valid base64; kept as text', `${path}.text`, entryIndex);
     return textBytes(text);
   }
-  warnings.add('har-unknown-encoding', `unknown content encoding "${encoding}"; kept as text`, `${path}.encoding`, entryIndex);
+  warnings.add('har-unknown-encoding', `unknown content encoding "${encoding}"; kept as text`, `${path}.${encodingKey}`, entryIndex);
   return textBytes(text);
 }
 
@@ -133,7 +145,10 @@ function formParams(list: JsonValue[], path: string, warnings: Warnings, entryIn
       if (asText !== undefined && typeof o.value === 'string') param.value = asText;
       else {
         // chrome-har writes parsed JSON here (objects, numbers); keep it as JSON text.
-        param.value = JSON.stringify(o.value);
+        const json = stringifyOrUndefined(o.value);
+        if (json === undefined) {
+          warnings.add('har-param-too-deep', 'param value is nested too deeply to keep; left out', `${path}[${i}].value`, entryIndex);
+        } else param.value = json;
         param.valueWasNonString = true;
       }
     }
@@ -165,7 +180,8 @@ function bodyFromParams(params: readonly FormParam[], rawList: JsonValue[], mime
       else if (seen === 1) rebuilt[name] = [rebuilt[name], value];
       else (rebuilt[name] as JsonValue[]).push(value);
     });
-    return JSON.stringify(rebuilt);
+    const json = stringifyOrUndefined(rebuilt);
+    if (json !== undefined) return json;
   }
   return params
     .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.value ?? '')}`)
@@ -186,11 +202,12 @@ function requestBody(
   const paramList = arr(postData.params);
   const params = paramList ? formParams(paramList, `${path}.params`, warnings, entryIndex) : undefined;
   // Some producers (HTTP Toolkit) mark base64 request bodies with `encoding` or `_encoding`.
+  const encodingKey = str(postData.encoding) !== undefined ? 'encoding' : '_encoding';
   const encoding = str(postData.encoding) ?? str(postData._encoding);
 
   let body: Body;
   if (text !== undefined) {
-    body = makeBody(harTextBytes(text, encoding, path, warnings, entryIndex), { headers, mimeType, fileEncoding: encoding, declaredSize: bodySize });
+    body = makeBody(harTextBytes(text, encoding, path, warnings, entryIndex, encodingKey), { headers, mimeType, fileEncoding: encoding, declaredSize: bodySize });
   } else if (params && params.length > 0 && paramList) {
     const rebuilt = bodyFromParams(params, paramList, mimeType);
     body = makeBody(textBytes(rebuilt), {
@@ -265,7 +282,10 @@ function loadEntry(entry: JsonObject, index: number, warnings: Warnings): Exchan
   let query = nameValues(req.queryString, `${path}.request.queryString`, warnings, index);
   if (query.length === 0) {
     const q = url.indexOf('?');
-    if (q !== -1) query = parseQueryString(url.slice(q + 1).replace(/#.*$/, ''));
+    if (q !== -1) {
+      const hash = url.indexOf('#', q);
+      query = parseQueryString(url.slice(q + 1, hash === -1 ? undefined : hash));
+    }
   }
   const request: HttpRequest = {
     method: textOf(req.method) ?? '',

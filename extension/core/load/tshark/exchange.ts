@@ -183,7 +183,8 @@ export function buildExchange(id: number, request: HttpMessage, response: HttpMe
     connection: buildConnection(request, facts),
     secure,
   };
-  if (Number.isFinite(startedMs)) exchange.startedDateTime = new Date(startedMs).toISOString();
+  // A Date holds ±8.64e15 ms; a hostile frame.time_epoch beyond that must not drop the request.
+  if (Number.isFinite(startedMs) && Math.abs(startedMs) <= 8.64e15) exchange.startedDateTime = new Date(startedMs).toISOString();
   if (response) exchange.response = buildResponse(response, httpRequest.method, facts);
   return exchange;
 }
