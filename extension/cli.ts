@@ -10,7 +10,7 @@ import { chainText } from './core/report/chain';
 import { scanJson, scanJsonFile, type ScanJsonFile } from './core/report/json';
 import { toSarif } from './core/report/sarif';
 import { scanCapture } from './core/scan';
-import { exchangeHost } from './core/model';
+import { displayPath, exchangeHost } from './core/model';
 import { captureToJson } from './core/serialize';
 
 export const EXIT_OK = 0;
@@ -59,14 +59,6 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function pathOf(exchange: Exchange): string {
-  try {
-    const u = new URL(exchange.request.url);
-    return u.pathname + u.search;
-  } catch {
-    return exchange.request.url;
-  }
-}
 
 function bodySize(exchange: Exchange): string {
   const n = exchange.response?.body?.bytes.length ?? 0;
@@ -101,7 +93,7 @@ export function inspectText(capture: Capture): string {
         pad(e.response ? String(e.response.status) : '-', 6),
         pad(printable(truncate(exchangeHost(e), 32)), 32),
         pad(bodySize(e), 8),
-        printable(truncate(pathOf(e), 100)),
+        printable(truncate(displayPath(e.request.url), 100)),
       ].join(' '));
     }
   }

@@ -240,6 +240,14 @@ export function exchangeHost(exchange: Exchange): string {
   return exchange.connection.tlsSni ?? exchange.connection.serverAddress ?? '';
 }
 
+/** Path and query of a URL exactly as captured (no re-encoding by URL), `/` for a bare origin. */
+export function displayPath(url: string): string {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!match) return url;
+  const rest = url.slice(match[0].length);
+  return rest === '' ? '/' : rest;
+}
+
 export function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
 }

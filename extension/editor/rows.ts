@@ -3,7 +3,7 @@
 // functions (no vscode), so they are cheap to test.
 import { formatLocation } from '../core/load/errors';
 import type { Capture, Confidence, Exchange, Finding, HttpResponse, IdentifierKind, LoadWarning } from '../core/model';
-import { exchangeHost } from '../core/model';
+import { displayPath, exchangeHost } from '../core/model';
 import type { ScanResult } from '../core/scan';
 import {
   CONFIDENCES,
@@ -225,7 +225,7 @@ export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = 
     id: exchange.id,
     method: cap(exchange.request.method, CAP.method),
     host: cap(exchangeHost(exchange), CAP.host),
-    path: cap(urlPath(exchange.request.url), CAP.path),
+    path: cap(displayPath(exchange.request.url), CAP.path),
     status: response ? (Number.isFinite(response.status) ? response.status : 0) : null,
     size: responseSize(response),
     mime: cap(response?.mimeType || response?.body?.mimeType || '', CAP.mime),
@@ -238,12 +238,6 @@ export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = 
  * Path and query exactly as captured: the URL minus scheme and authority. (`new URL` would
  * re-encode what the app sent, and the raw form is what a researcher needs to see.)
  */
-export function urlPath(url: string): string {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
-  if (!match) return url;
-  const rest = url.slice(match[0].length);
-  return rest === '' ? '/' : rest;
-}
 
 /** Bytes of response body: what the file holds, or what the producer declared when it omitted or cut it. */
 function responseSize(response: HttpResponse | undefined): number {

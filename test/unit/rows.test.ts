@@ -1,5 +1,6 @@
 // What the capture panel is sent: rows with the kinds each exchange leaks, and a findings summary
 // that stays bounded whatever the capture holds.
+import { displayPath } from '../../extension/core/model';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { loadCapture, loadCaptureFile } from '../../extension/core/load/index';
@@ -12,7 +13,6 @@ import {
   rowPage,
   rowSummary,
   scanView,
-  urlPath,
   type ScanView,
 } from '../../extension/editor/rows';
 import {
@@ -256,8 +256,8 @@ describe('rows and findings for the panel', () => {
     });
   });
 
-  it('urlPath keeps the path and query exactly as captured', () => {
-    assert.equal(urlPath('http://127.0.0.1/api/v2/device/register?imei=1&mac=28%3A6c'), '/api/v2/device/register?imei=1&mac=28%3A6c');
-    assert.equal(urlPath('https://example.com'), '/');
+  it('displayPath keeps the path and query exactly as captured', () => {
+    assert.equal(displayPath('http://127.0.0.1/api/v2/device/register?imei=1&mac=28%3A6c'), '/api/v2/device/register?imei=1&mac=28%3A6c');
+    assert.equal(displayPath('https://example.com'), '/');
   });
 });

@@ -54,33 +54,35 @@ function textOf(value: JsonValue | undefined): string | undefined {
   return undefined;
 }
 
-function nameValues(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): NameValue[] {
+/**
+ * HAR arrays of `{name, value, …}` objects (headers, query, cookies): a malformed item is skipped
+ * with a warning at its path, and `build` makes the model object from the valid ones.
+ */
+function namedItems<T>(
+  value: JsonValue | undefined, what: string, path: string, warnings: Warnings, entryIndex: number,
+  build: (o: JsonObject, name: string) => T,
+): T[] {
   const list = arr(value);
   if (!list) return [];
-  const out: NameValue[] = [];
+  const out: T[] = [];
   list.forEach((item, i) => {
     const o = obj(item);
     const name = o ? textOf(o.name) : undefined;
     if (!o || name === undefined) {
-      warnings.add('har-bad-item', 'expected an object with a string "name"; item skipped', `${path}[${i}]`, entryIndex);
+      warnings.add('har-bad-item', `expected ${what} with a string "name"; skipped`, `${path}[${i}]`, entryIndex);
       return;
     }
-    out.push({ name, value: textOf(o.value) ?? '' });
+    out.push(build(o, name));
   });
   return out;
 }
 
+function nameValues(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): NameValue[] {
+  return namedItems(value, 'an object', path, warnings, entryIndex, (o, name) => ({ name, value: textOf(o.value) ?? '' }));
+}
+
 function cookies(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): Cookie[] {
-  const list = arr(value);
-  if (!list) return [];
-  const out: Cookie[] = [];
-  list.forEach((item, i) => {
-    const o = obj(item);
-    const name = o ? textOf(o.name) : undefined;
-    if (!o || name === undefined) {
-      warnings.add('har-bad-item', 'expected a cookie object with a string "name"; cookie skipped', `${path}[${i}]`, entryIndex);
-      return;
-    }
+  return namedItems(value, 'a cookie object', path, warnings, entryIndex, (o, name) => {
     const cookie: Cookie = { name, value: textOf(o.value) ?? '' };
     const cookiePath = str(o.path);
     const domain = str(o.domain);
@@ -92,9 +94,8 @@ function cookies(value: JsonValue | undefined, path: string, warnings: Warnings,
     if (typeof o.httpOnly === 'boolean') cookie.httpOnly = o.httpOnly;
     if (typeof o.secure === 'boolean') cookie.secure = o.secure;
     if (sameSite !== undefined) cookie.sameSite = sameSite;
-    out.push(cookie);
+    return cookie;
   });
-  return out;
 }
 
 function decodeBase64(text: string): Uint8Array | undefined {
