@@ -116,7 +116,10 @@ export type BodyAvailability =
   | 'truncated';
 
 export interface Body {
-  /** The bytes exactly as the capture holds them (after undoing the file's own base64, nothing else). */
+  /**
+   * The bytes exactly as the capture holds them (after undoing the file's own base64, nothing else).
+   * Bodies with identical content may share one bytes object: never write into it.
+   */
   bytes: Uint8Array;
   /** True when the bytes are valid UTF-8 text with no NUL or other binary control bytes. */
   isText: boolean;
@@ -219,7 +222,10 @@ export interface Exchange {
 /** Case-insensitive header lookup helper shared by loaders and the scanner. */
 export function headerValues(headers: readonly NameValue[], name: string): string[] {
   const wanted = name.toLowerCase();
-  return headers.filter((h) => h.name.toLowerCase() === wanted).map((h) => h.value);
+  const values: string[] = [];
+  // Length first: most names differ in length, and lower-casing every name costs an allocation.
+  for (const h of headers) if (h.name.length === wanted.length && (h.name === wanted || h.name.toLowerCase() === wanted)) values.push(h.value);
+  return values;
 }
 
 /**
@@ -227,13 +233,52 @@ export function headerValues(headers: readonly NameValue[], name: string): strin
  * names the server (mitmproxy in reverse mode writes 127.0.0.1 in the URL); then the Host header,
  * TLS SNI, or the server address.
  */
-export function exchangeHost(exchange: Exchange): string {
-  let urlHost = '';
-  try {
-    urlHost = new URL(exchange.request.url).hostname;
-  } catch {
-    // Relative or malformed URLs fall through to the other sources.
+const SCHEME_LENGTH: Record<string, number> = { 'http://': 7, 'https://': 8, 'ws://': 5, 'wss://': 6 };
+const NAME_OR_NUMBERS = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$/;
+// A name whose last label starts with a letter is never read as a number (IPv4) by a URL parser.
+const DNS_NAME = /(?:^|\.)[A-Za-z][A-Za-z0-9-]*\.?$/;
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * The host of `http(s)://[user@]host[:port]…` with an ASCII DNS name or a dotted-quad IPv4
+ * address, which every URL parser reads the same; undefined for anything else.
+ */
+function plainUrlHost(url: string): string | undefined {
+  const colonSlashSlash = url.indexOf('://');
+  if (colonSlashSlash < 2 || colonSlashSlash > 5) return undefined;
+  const from = SCHEME_LENGTH[url.slice(0, colonSlashSlash + 3)];
+  if (from === undefined) return undefined;
+  let to = from;
+  for (; to < url.length; to++) {
+    const c = url.charCodeAt(to);
+    if (c === 0x2f || c === 0x3f || c === 0x23 || c === 0x5c) break; // / ? # \
   }
+  let host = url.slice(url.lastIndexOf('@', to - 1) + 1 || from, to);
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1) {
+    const port = host.slice(colon + 1);
+    if (!/^\d{0,5}$/.test(port) || Number(port) > 65535) return undefined;
+    host = host.slice(0, colon);
+  }
+  if (!NAME_OR_NUMBERS.test(host) || !(DNS_NAME.test(host) || DOTTED_QUAD.test(host))) return undefined;
+  return host.toLowerCase();
+}
+
+/** The hostname WHATWG URL parsing gives, or '' for a URL it rejects. */
+export function urlHostname(url: string): string {
+  const plain = plainUrlHost(url);
+  if (plain !== undefined) return plain;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+export function exchangeHost(exchange: Exchange): string {
+  // Relative or malformed URLs fall through to the other sources.
+  const urlHost = urlHostname(exchange.request.url);
+  if (urlHost && !isIpLiteral(urlHost)) return urlHost;
   const hostHeader = headerValues(exchange.request.headers, 'host')[0]?.trim().replace(/:\d+$/, '');
   if (urlHost && !(isIpLiteral(urlHost) && hostHeader && !isIpLiteral(hostHeader))) return urlHost;
   if (hostHeader) return hostHeader;

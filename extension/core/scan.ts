@@ -6,17 +6,19 @@
 //    capture leaks (a Chinese phone's contacts are Chinese numbers) unless the caller gives one;
 //  - learned values: an identifier found with high confidence anywhere becomes a known value,
 //    so its hashes elsewhere (md5 of the IMEI in another request) are attributed to it.
-import { decodeField } from './decode/index';
+import { ContentCache } from './contentCache';
+import { decodeField, nothingToDecode } from './decode/index';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type DecodeResult, type FieldInput, type TextLeaf } from './decode/types';
 import { keyHints } from './detect/context';
 import { geoAxis, geoConfidence, inRange, type GeoAxisValue } from './detect/geo';
-import { detectIdentifiers, imsiEvidence, type Detection } from './detect/index';
+import { detectIdentifiers, imsiEvidence, MIN_UNKEYED_LENGTH, type Detection } from './detect/index';
 import { KnownValueMatcher, knownMatchOf, type KnownHit, type KnownValue } from './detect/known';
 import { regionOfMcc } from './detect/mccmnc';
+import { readsByRegion } from './detect/phone';
 import type {
   Capture, DecodeLimitHit, Exchange, ExchangePart, Finding, IdentifierKind, NameValue,
 } from './model';
-import { exchangeHost } from './model';
+import { displayPath, exchangeHost, headerValues } from './model';
 
 export interface ScanOptions {
   /** The researcher's own device values. */
@@ -26,6 +28,11 @@ export interface ScanOptions {
   limits?: DecodeLimits;
   /** Attribute hashes and encodings of values found with high confidence elsewhere (default true). */
   learn?: boolean;
+  /**
+   * Decode and analyse each distinct content once and reuse the result wherever it repeats
+   * (default true). Off only to measure the cost of content that never repeats.
+   */
+  reuse?: boolean;
 }
 
 export interface HostFlow {
@@ -73,46 +80,71 @@ interface Field {
   input: FieldInput;
 }
 
-const PART_ORDER: ExchangePart[] = [
-  'url', 'query', 'request_header', 'request_cookie', 'request_body', 'response_header', 'response_cookie', 'response_body',
-];
+const PART_RANK: Record<ExchangePart, number> = {
+  url: 0, query: 1, request_header: 2, request_cookie: 3, request_body: 4, response_header: 5, response_cookie: 6, response_body: 7,
+};
 
-function headerFields(headers: readonly NameValue[], part: ExchangePart, skip: string): Field[] {
-  return headers
-    .filter((h) => h.name.toLowerCase() !== skip)
-    .map((h) => ({ part, fieldPath: h.name, input: { text: h.value, key: h.name } }));
+/**
+ * Called for each field: its name (`key`) and text, or for a body its bytes as `body`. Positional
+ * arguments, because a scan visits a million fields and an object per field is garbage.
+ */
+type FieldVisitor = (part: ExchangePart, fieldPath: string, key: string | undefined, text: string, body?: FieldInput) => void;
+
+function visitHeaders(headers: readonly NameValue[], part: ExchangePart, skip: string, visit: FieldVisitor): void {
+  for (const h of headers) {
+    // Cookies are scanned one by one from the parsed cookie lists.
+    if (h.name.length === skip.length && h.name.toLowerCase() === skip) continue;
+    visit(part, h.name, h.name, h.value);
+  }
 }
 
+/** The URL's path and fragment as sent: the query is scanned parameter by parameter, the host is no leak. */
 function urlPath(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.pathname + u.hash;
-  } catch {
-    return url.split('?')[0];
+  const rest = displayPath(url);
+  if (rest === url) {
+    // Not `scheme://authority…` (data:, relative, odd): what WHATWG parsing makes of it.
+    try {
+      const u = new URL(url);
+      return u.pathname + u.hash;
+    } catch {
+      return url.split('?')[0];
+    }
+  }
+  const hashAt = rest.indexOf('#');
+  const queryAt = rest.indexOf('?');
+  if (queryAt === -1 || (hashAt !== -1 && hashAt < queryAt)) return rest.startsWith('/') ? rest : `/${rest}`;
+  const path = queryAt === 0 ? '/' : rest.slice(0, queryAt);
+  return hashAt === -1 ? path : path + rest.slice(hashAt);
+}
+
+function contentTypeOf(headers: readonly NameValue[]): string | undefined {
+  return headerValues(headers, 'content-type')[0];
+}
+
+/** Every field of an exchange the scanner looks at, in reading order, without building a list. */
+function forEachField(exchange: Exchange, visit: FieldVisitor): void {
+  const req = exchange.request;
+  visit('url', 'path', undefined, urlPath(req.url));
+  for (const q of req.query) visit('query', q.name, q.name, q.value);
+  visitHeaders(req.headers, 'request_header', 'cookie', visit);
+  for (const c of req.cookies) visit('request_cookie', c.name, c.name, c.value);
+  if (req.body && req.body.bytes.length > 0) {
+    visit('request_body', 'body', undefined, '', bodyInput(req.body, req.body.mimeType ?? contentTypeOf(req.headers)));
+  }
+  const res = exchange.response;
+  if (res) {
+    visitHeaders(res.headers, 'response_header', 'set-cookie', visit);
+    for (const c of res.cookies) visit('response_cookie', c.name, c.name, c.value);
+    if (res.body && res.body.bytes.length > 0) {
+      visit('response_body', 'body', undefined, '', bodyInput(res.body, res.mimeType || contentTypeOf(res.headers)));
+    }
   }
 }
 
 /** Every field of an exchange the scanner looks at, in reading order. */
 export function fieldsOf(exchange: Exchange): Field[] {
   const fields: Field[] = [];
-  const req = exchange.request;
-  fields.push({ part: 'url', fieldPath: 'path', input: { text: urlPath(req.url) } });
-  for (const q of req.query) fields.push({ part: 'query', fieldPath: q.name, input: { text: q.value, key: q.name } });
-  for (const f of headerFields(req.headers, 'request_header', 'cookie')) fields.push(f);
-  for (const c of req.cookies) fields.push({ part: 'request_cookie', fieldPath: c.name, input: { text: c.value, key: c.name } });
-  const contentType = (headers: readonly NameValue[]): string | undefined =>
-    headers.find((h) => h.name.toLowerCase() === 'content-type')?.value;
-  if (req.body && req.body.bytes.length > 0) {
-    fields.push({ part: 'request_body', fieldPath: 'body', input: bodyInput(req.body, req.body.mimeType ?? contentType(req.headers)) });
-  }
-  const res = exchange.response;
-  if (res) {
-    for (const f of headerFields(res.headers, 'response_header', 'set-cookie')) fields.push(f);
-    for (const c of res.cookies) fields.push({ part: 'response_cookie', fieldPath: c.name, input: { text: c.value, key: c.name } });
-    if (res.body && res.body.bytes.length > 0) {
-      fields.push({ part: 'response_body', fieldPath: 'body', input: bodyInput(res.body, res.mimeType || contentType(res.headers)) });
-    }
-  }
+  forEachField(exchange, (part, fieldPath, key, text, body) => fields.push({ part, fieldPath, input: body ?? { text, key } }));
   return fields;
 }
 
@@ -122,38 +154,80 @@ function bodyInput(body: NonNullable<Exchange['request']['body']>, contentType: 
   return { bytes: body.bytes, contentType, contentEncoding: stillEncoded ? body.contentEncoding : [] };
 }
 
-function structureParent(leaf: TextLeaf, field: Field): string {
+/**
+ * Where a leaf sits among its siblings, relative to its field: `$.a` for `json:$.a.lat`, `form`
+ * for form fields; undefined when the leaf is the field's own (undecoded or plainly decoded) text.
+ */
+function siblingsWithin(leaf: TextLeaf): string | undefined {
   const last = leaf.chain[leaf.chain.length - 1] ?? '';
-  const prefix = leaf.chain.slice(0, -1).join('>');
-  // The parent of `$.a.lat`, `$.a[0]` or `$.a['odd key']` is `$.a`.
-  const json = /^json:(.*?)(\.[^.[\]]+|\[\d+\]|\['(?:[^'\\]|\\.)*'\])$/.exec(last);
-  if (json) return `${field.part}|${field.fieldPath}|${prefix}|${json[1]}`;
-  if (last.startsWith('form:') || last.startsWith('multipart:')) return `${field.part}|${field.fieldPath}|${prefix}|form`;
-  // Query parameters and form fields are siblings of each other across fields.
-  return field.part === 'query' ? 'query' : `${field.part}|${field.fieldPath}|${leaf.chain.join('>')}`;
+  if (last.startsWith('json:')) {
+    // The parent of `$.a.lat`, `$.a[0]` or `$.a['odd key']` is `$.a`.
+    const json = /^json:(.*?)(\.[^.[\]]+|\[\d+\]|\['(?:[^'\\]|\\.)*'\])$/.exec(last);
+    if (json) return `${leaf.chain.slice(0, -1).join('>')}|${json[1]}`;
+  }
+  if (last.startsWith('form:') || last.startsWith('multipart:')) return `${leaf.chain.slice(0, -1).join('>')}|form`;
+  return undefined;
 }
 
-interface GeoCandidate extends GeoAxisValue {
-  group: string;
-  field: Field;
-  leaf: TextLeaf;
+/** The group of siblings a coordinate pairs within: same object, same form, or the query string. */
+function siblingGroup(axis: GeoAxisHit, part: ExchangePart, fieldPath: string): string {
+  if (axis.within !== undefined) return `${part}|${fieldPath}|${axis.within}`;
+  // Query parameters are siblings of each other across fields.
+  return part === 'query' ? 'query' : `${part}|${fieldPath}|${axis.chain.join('>')}`;
+}
+
+/** A leaf that is one coordinate under a latitude or longitude key. */
+interface GeoAxisHit extends GeoAxisValue {
+  within: string | undefined;
+  chain: string[];
+  /** The leaf's text, trimmed, and where it starts in the leaf. */
+  matchedText: string;
   start: number;
 }
 
-/** A field kept for the second phase because its detection depends on the capture's region. */
-interface DeferredField {
-  exchange: Exchange;
-  field: Field;
-  leaves: readonly TextLeaf[];
+interface GeoCandidate extends GeoAxisHit {
+  group: string;
+  fieldPath: string;
+  part: ExchangePart;
 }
 
-/** Hash- and base64-shaped strings no detector explained: learned values may explain them later. */
+/** A finding before it is placed in an exchange: what one field's content yields wherever it occurs. */
+type Unplaced = Omit<Finding, 'exchangeId' | 'part' | 'fieldPath'>;
+
+/** A hash- or base64-digest-shaped token no detector explained: learned values may explain it later. */
 interface OpaqueToken {
-  exchange: Exchange;
-  field: Field;
-  leaf: TextLeaf;
+  chain: string[];
   start: number;
   text: string;
+}
+
+/**
+ * What one field's content yields, independent of the exchange it sits in: decoded once per
+ * distinct content and placed at every occurrence.
+ */
+interface FieldOutcome {
+  leafCount: number;
+  limits: DecodeResult['limits'];
+  geo: GeoAxisHit[];
+  /** A leaf holds a national-format number, whose reading depends on the capture's region. */
+  regionDependent: boolean;
+  /** Kept only until the findings are worked out. */
+  leaves: readonly TextLeaf[] | undefined;
+  fieldKey: string | undefined;
+  /** MCCs of the IMSIs among the region-dependent leaves: votes for the capture's region. */
+  mccVotes?: string[];
+  found?: Unplaced[];
+  opaque?: OpaqueToken[];
+  /** Its findings were offered as learned values. */
+  offered?: boolean;
+}
+
+/** A field occurrence: where an outcome was seen. */
+interface Site {
+  exchange: Exchange;
+  part: ExchangePart;
+  fieldPath: string;
+  outcome: FieldOutcome;
 }
 
 /** What the detectors and the known-value matcher say about one leaf text (cached by text). */
@@ -163,151 +237,238 @@ interface LeafAnalysis {
   opaque: { start: number; text: string }[];
 }
 
-const NATIONAL_PHONE_SHAPE = /(?<![\d+])\(?\d[\d\s().-]{5,14}\d/;
 const TOKEN_RUN = /[0-9A-Za-z+/_=-]{22,}/g;
 const DIGEST_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{22}(?:==)?|[A-Za-z0-9+/_-]{27}=?|[A-Za-z0-9+/_-]{43}=?)$/;
 
-/**
- * Captures repeat themselves: the same User-Agent, cookies and query values on every request.
- * Small texts are decoded and analysed once; the caches are bounded and simply restart when full.
- */
-const CACHEABLE_TEXT = 2048;
-const CACHE_ENTRIES = 50_000;
+/** A field that is its own only leaf and holds nothing. */
+const NOTHING_FOUND: FieldOutcome = {
+  leafCount: 1, limits: [], geo: [], regionDependent: false, leaves: undefined, fieldKey: undefined, found: [], opaque: [], offered: true,
+};
 
-/** Keyed by a short context (region, key name) and then by the text itself, so no long key is built. */
-class BoundedCache<V> {
-  private maps = new Map<string, Map<string, V>>();
-  private size = 0;
-  get(context: string, text: string): V | undefined {
-    return this.maps.get(context)?.get(text);
+/** Bodies up to this size that are not the same bytes object are still recognised by content. */
+const SMALL_BODY = 64 * 1024;
+// An injective bytes → string mapping (every byte to its own code point) to key bodies by content.
+const byteString = new TextDecoder('latin1');
+
+function place(u: Unplaced, exchangeId: number, part: ExchangePart, fieldPath: string): Finding {
+  const f: Finding = {
+    exchangeId, part, fieldPath, chain: u.chain, kind: u.kind, value: u.value, matchedText: u.matchedText,
+    start: u.start, end: u.end, confidence: u.confidence, detector: u.detector, reasons: u.reasons,
+  };
+  if (u.known) f.known = u.known;
+  return f;
+}
+
+function compareChains(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length;
+}
+
+/** Within one exchange: part, field, decode chain, offset. */
+function compareInExchange(a: Finding, b: Finding): number {
+  return PART_RANK[a.part] - PART_RANK[b.part] ||
+    (a.fieldPath === b.fieldPath ? 0 : a.fieldPath < b.fieldPath ? -1 : 1) ||
+    compareChains(a.chain, b.chain) || a.start - b.start;
+}
+
+/**
+ * Outcomes of text fields by text, then by key name. A text nearly always comes under one key
+ * (the same header, the same parameter), so the usual lookup hashes the text and nothing else.
+ */
+function isSorted(list: readonly Finding[]): boolean {
+  for (let i = 1; i < list.length; i++) if (compareInExchange(list[i - 1], list[i]) > 0) return false;
+  return true;
+}
+
+class TextOutcomes {
+  private byText = new Map<string, FieldOutcome>();
+  private chars = 0;
+  private readonly underOtherKeys = new ContentCache<FieldOutcome>();
+
+  get(key: string | undefined, text: string): FieldOutcome | undefined {
+    const outcome = this.byText.get(text);
+    if (outcome === undefined || outcome.fieldKey === key) return outcome;
+    return this.underOtherKeys.get(key ?? '', text);
   }
-  set(context: string, text: string, value: V): void {
-    if (this.size >= CACHE_ENTRIES) {
-      this.maps = new Map();
-      this.size = 0;
+
+  set(key: string | undefined, text: string, outcome: FieldOutcome): void {
+    if (text.length > 64 * 1024) return;
+    if (this.byText.has(text)) {
+      this.underOtherKeys.set(key ?? '', text, outcome);
+      return;
     }
-    let inner = this.maps.get(context);
-    if (!inner) this.maps.set(context, (inner = new Map()));
-    inner.set(text, value);
-    this.size++;
+    if (this.byText.size >= 100_000 || this.chars + text.length > 32 * 1024 * 1024) {
+      this.byText = new Map();
+      this.chars = 0;
+    }
+    this.byText.set(text, outcome);
+    this.chars += text.length;
   }
 }
 
 class Scanner {
-  findings: Finding[] = [];
   readonly limits: DecodeLimitHit[] = [];
   readonly stats: ScanStats = { fields: 0, leaves: 0, inputBytes: 0, durationMs: 0 };
   private readonly known: KnownValueMatcher;
-  private readonly deferred: DeferredField[] = [];
-  private readonly opaque: OpaqueToken[] = [];
+  /** Findings per exchange id, sorted and joined at the end. */
+  private readonly byExchange = new Map<number, Finding[]>();
+  private readonly deferred: Site[] = [];
+  /** Candidates for learned values: kind → value → earliest exchange it was found in. */
+  private readonly learnable = new Map<IdentifierKind, Map<string, number>>();
+  /** Occurrences of outcomes holding opaque tokens. */
+  private readonly opaqueSites: Site[] = [];
   private region: string | undefined;
   /** MCCs of the IMSIs seen in deferred fields: they choose the region for national phone numbers. */
   private readonly mccVotes: string[] = [];
   private readonly limitsConfig: DecodeLimits;
-  private readonly decoded = new BoundedCache<DecodeResult>();
-  private readonly analysed = new BoundedCache<LeafAnalysis>();
+  private readonly reuse: boolean;
+  private readonly texts = new TextOutcomes();
+  private readonly bodyTexts = new ContentCache<FieldOutcome>(10_000, 64 * 1024 * 1024);
+  /** Loaders share one bytes object among identical bodies: recognised without reading them. */
+  private readonly bodies = new WeakMap<Uint8Array, { context: string; outcome: FieldOutcome }>();
+  private readonly analysed = new ContentCache<LeafAnalysis>();
 
   constructor(private readonly options: ScanOptions) {
     this.known = new KnownValueMatcher(options.known ?? []);
     this.region = options.defaultRegion;
     this.limitsConfig = options.limits ?? DEFAULT_DECODE_LIMITS;
+    this.reuse = options.reuse !== false;
   }
 
-  private decode(field: Field): DecodeResult {
-    const text = field.input.text;
-    if (text === undefined || text.length > CACHEABLE_TEXT) return decodeField(field.input, this.limitsConfig);
-    const context = field.input.key ?? '';
-    let result = this.decoded.get(context, text);
-    if (!result) this.decoded.set(context, text, (result = decodeField(field.input, this.limitsConfig)));
-    return result;
+  private bodyOutcome(input: FieldInput, bytes: Uint8Array): FieldOutcome {
+    if (!this.reuse) return this.decode(input);
+    const context = `${input.contentType ?? ''}\u0000${(input.contentEncoding ?? []).join(',')}`;
+    const same = this.bodies.get(bytes);
+    if (same && same.context === context) return same.outcome;
+    const content = bytes.length <= SMALL_BODY ? byteString.decode(bytes) : undefined;
+    let outcome = content === undefined ? undefined : this.bodyTexts.get(context, content);
+    if (!outcome) {
+      outcome = this.decode(input);
+      if (content !== undefined) this.bodyTexts.set(context, content, outcome);
+    }
+    this.bodies.set(bytes, { context, outcome });
+    return outcome;
+  }
+
+  private textOutcome(key: string | undefined, text: string): FieldOutcome {
+    // Too short for any identifier without a key that hints one: most such texts are unique
+    // (counters, ids), so not remembering them saves more than remembering would.
+    if (text.length < MIN_UNKEYED_LENGTH && this.known.size === 0 && nothingToDecode(text) && keyHints(key).size === 0) {
+      return NOTHING_FOUND;
+    }
+    if (!this.reuse) return this.decode({ text, key });
+    let outcome = this.texts.get(key, text);
+    if (!outcome) this.texts.set(key, text, (outcome = this.decode({ text, key })));
+    return outcome;
+  }
+
+  private decode(input: FieldInput): FieldOutcome {
+    const result = decodeField(input, this.limitsConfig);
+    const geo: GeoAxisHit[] = [];
+    let regionDependent = false;
+    for (const leaf of result.leaves) {
+      const hints = keyHints(leaf.key ?? input.key);
+      const axis = hints.size > 0 ? geoAxis(leaf.text, hints) : undefined;
+      if (axis) {
+        const trimmed = leaf.text.trim();
+        geo.push({ ...axis, within: siblingsWithin(leaf), chain: leaf.chain, matchedText: trimmed, start: leaf.text.indexOf(trimmed) });
+      }
+      if (!regionDependent && readsByRegion(leaf.text)) regionDependent = true;
+    }
+    return { leafCount: result.leaves.length, limits: result.limits, geo, regionDependent, leaves: result.leaves, fieldKey: input.key };
   }
 
   scanExchange(exchange: Exchange): void {
-    const geo: GeoCandidate[] = [];
-    for (const field of fieldsOf(exchange)) {
-      this.stats.fields++;
-      this.stats.inputBytes += field.input.bytes?.length ?? field.input.text?.length ?? 0;
-      const result = this.decode(field);
-      for (const hit of result.limits) {
-        this.limits.push({ exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, ...hit });
+    let geo: GeoCandidate[] | undefined;
+    const stats = this.stats;
+    forEachField(exchange, (part, fieldPath, key, text, body) => {
+      stats.fields++;
+      let outcome: FieldOutcome;
+      if (body?.bytes) {
+        stats.inputBytes += body.bytes.length;
+        outcome = this.bodyOutcome(body, body.bytes);
+      } else {
+        stats.inputBytes += text.length;
+        outcome = this.textOutcome(key, text);
       }
-      this.stats.leaves += result.leaves.length;
-      let deferrable = false;
-      for (const leaf of result.leaves) {
-        const key = leaf.key ?? field.input.key;
-        const hints = keyHints(key);
-        const axis = hints.size > 0 ? geoAxis(leaf.text, hints) : undefined;
-        if (axis) geo.push({ ...axis, group: structureParent(leaf, field), field, leaf, start: leaf.text.indexOf(leaf.text.trim()) });
-        if (this.region === undefined && NATIONAL_PHONE_SHAPE.test(leaf.text)) {
-          deferrable = true;
-          for (const d of imsiEvidence(leaf.text, key)) this.mccVotes.push(d.value.slice(0, 3));
-        }
-      }
-      if (deferrable) this.deferred.push({ exchange, field, leaves: result.leaves });
-      else this.scanField(exchange, field, result.leaves, this.region ?? 'US');
-    }
-    this.pairGeo(exchange, geo);
+      stats.leaves += outcome.leafCount;
+      for (const hit of outcome.limits) this.limits.push({ exchangeId: exchange.id, part, fieldPath, ...hit });
+      for (const axis of outcome.geo) (geo ??= []).push({ ...axis, group: siblingGroup(axis, part, fieldPath), part, fieldPath });
+      if (outcome.regionDependent && this.region === undefined) {
+        for (const mcc of this.votesOf(outcome)) this.mccVotes.push(mcc);
+        this.deferred.push({ exchange, part, fieldPath, outcome });
+      } else this.place(exchange, part, fieldPath, outcome, this.region ?? 'US');
+    });
+    if (geo) this.pairGeo(exchange, geo);
   }
 
-  private analyse(leaf: TextLeaf, key: string | undefined, region: string): LeafAnalysis {
-    const text = leaf.text;
-    const cacheable = text.length <= CACHEABLE_TEXT;
-    const context = `${region}\u0000${key ?? ''}`;
-    const cached = cacheable ? this.analysed.get(context, text) : undefined;
+  private votesOf(outcome: FieldOutcome): string[] {
+    if (!outcome.mccVotes) {
+      outcome.mccVotes = [];
+      for (const leaf of outcome.leaves ?? []) {
+        if (!readsByRegion(leaf.text)) continue;
+        for (const d of imsiEvidence(leaf.text, leaf.key ?? outcome.fieldKey)) outcome.mccVotes.push(d.value.slice(0, 3));
+      }
+    }
+    return outcome.mccVotes;
+  }
+
+  private bucket(exchangeId: number): Finding[] {
+    let list = this.byExchange.get(exchangeId);
+    if (!list) this.byExchange.set(exchangeId, (list = []));
+    return list;
+  }
+
+  private place(exchange: Exchange, part: ExchangePart, fieldPath: string, outcome: FieldOutcome, region: string): void {
+    this.workOut(outcome, region);
+    const found = outcome.found ?? [];
+    if (!outcome.offered) {
+      // Placed first here: this is the earliest exchange of the outcome (fields are visited in exchange order).
+      outcome.offered = true;
+      this.offerForLearning(found, exchange.id);
+    }
+    if (found.length > 0) {
+      const list = this.bucket(exchange.id);
+      for (const u of found) list.push(place(u, exchange.id, part, fieldPath));
+    }
+    if (outcome.opaque && outcome.opaque.length > 0) this.opaqueSites.push({ exchange, part, fieldPath, outcome });
+  }
+
+  private analyse(text: string, key: string | undefined, region: string): LeafAnalysis {
+    // No region in the cache key: a text is analysed only once the region that reads it is final
+    // (texts with no national-format number read the same under every region).
+    const context = key ?? '';
+    const cached = this.reuse ? this.analysed.get(context, text) : undefined;
     if (cached) return cached;
     const detections = detectIdentifiers(text, key, region);
     const hits = this.known.size > 0 ? this.known.match(text) : [];
     const opaque = this.options.learn !== false ? opaqueTokens(text, detections, hits) : [];
     const analysis = { detections, hits, opaque };
-    if (cacheable) this.analysed.set(context, text, analysis);
+    if (this.reuse) this.analysed.set(context, text, analysis);
     return analysis;
   }
 
-  /** All findings of one field, deduplicated along decode chains, then added to the scan. */
-  private scanField(exchange: Exchange, field: Field, leaves: readonly TextLeaf[], region: string): void {
-    const found: Finding[] = [];
-    for (const leaf of leaves) {
-      const { detections, hits, opaque } = this.analyse(leaf, leaf.key ?? field.input.key, region);
+  /** The findings of one field's content, deduplicated along decode chains: worked out once. */
+  private workOut(outcome: FieldOutcome, region: string): void {
+    if (outcome.found) return;
+    const found: Unplaced[] = [];
+    const opaque: OpaqueToken[] = [];
+    for (const leaf of outcome.leaves ?? []) {
+      const { detections, hits, opaque: tokens } = this.analyse(leaf.text, leaf.key ?? outcome.fieldKey, region);
       for (const d of detections) {
         const hit = hits.find((h) => h.start < d.end && d.start < h.end);
-        found.push(this.finding(exchange, field, leaf, d, hit));
+        found.push(detectionFinding(leaf, d, hit));
       }
       for (const hit of hits) {
         if (detections.some((d) => hit.start < d.end && d.start < hit.end)) continue;
-        found.push(this.knownFinding(exchange, field, leaf, hit));
+        found.push(knownFinding(leaf.chain, hit));
       }
-      for (const token of opaque) this.opaque.push({ exchange, field, leaf, start: token.start, text: token.text });
+      for (const token of tokens) opaque.push({ chain: leaf.chain, start: token.start, text: token.text });
     }
-    for (const f of keepDeepest(found)) this.findings.push(f);
-  }
-
-
-
-  private finding(exchange: Exchange, field: Field, leaf: TextLeaf, d: Detection, hit?: KnownHit): Finding {
-    const finding: Finding = {
-      exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, chain: leaf.chain,
-      kind: d.kind, value: d.value, matchedText: d.matchedText, start: d.start, end: d.end,
-      confidence: d.confidence, detector: d.detector, reasons: d.reasons,
-    };
-    if (hit) {
-      finding.known = knownMatchOf(hit);
-      finding.confidence = 'high';
-      finding.reasons = [...d.reasons, `matches the known ${hit.value.label ?? hit.value.kind} (${hit.variant})`];
-    }
-    return finding;
-  }
-
-  private knownFinding(exchange: Exchange, field: Field, leaf: TextLeaf, hit: KnownHit, start = hit.start): Finding {
-    const learned = hit.value.learnedFrom;
-    return {
-      exchangeId: exchange.id, part: field.part, fieldPath: field.fieldPath, chain: leaf.chain,
-      kind: hit.kind, value: hit.canonical, matchedText: hit.matchedText, start, end: start + hit.matchedText.length,
-      confidence: 'high', detector: learned ? 'learned-value' : 'known-value',
-      reasons: [learned
-        ? `${hit.variant} of the ${learned.kind} ${hit.canonical} found in exchange ${learned.exchangeId}`
-        : `${hit.variant} of the known ${hit.value.label ?? hit.value.kind}`],
-      known: knownMatchOf(hit),
-    };
+    outcome.found = keepDeepest(found);
+    outcome.opaque = opaque;
+    outcome.leaves = undefined;
   }
 
   private pairGeo(exchange: Exchange, candidates: GeoCandidate[]): void {
@@ -317,39 +478,68 @@ class Scanner {
       const lon = candidates.find((c) => c.axis === 'lon' && !used.has(c) && c.group === lat.group);
       if (!lon || !inRange(lat.degrees, lon.degrees)) continue;
       used.add(lat).add(lon);
-      this.findings.push({
-        exchangeId: exchange.id, part: lat.field.part, fieldPath: lat.field.fieldPath, chain: lat.leaf.chain,
-        kind: 'geo', value: `${lat.text},${lon.text}`, matchedText: lat.leaf.text.trim(),
-        start: lat.start, end: lat.start + lat.leaf.text.trim().length,
+      this.bucket(exchange.id).push({
+        exchangeId: exchange.id, part: lat.part, fieldPath: lat.fieldPath, chain: lat.chain,
+        kind: 'geo', value: `${lat.text},${lon.text}`, matchedText: lat.matchedText,
+        start: lat.start, end: lat.start + lat.matchedText.length,
         confidence: geoConfidence(lat.text, lon.text, true), detector: 'geo',
-        reasons: ['latitude and longitude keys side by side', `longitude ${lon.text} in ${lon.field.fieldPath}${lon.leaf.chain.length ? ` (${lon.leaf.chain.join(' → ')})` : ''}`],
+        reasons: ['latitude and longitude keys side by side', `longitude ${lon.text} in ${lon.fieldPath}${lon.chain.length ? ` (${lon.chain.join(' → ')})` : ''}`],
       });
     }
   }
 
-  /** Phase two: the region is now known; scan the deferred leaves and attribute opaque tokens. */
-  finish(capture: Capture): void {
-    const region = this.region ?? regionFromMccs([...this.mccVotes, ...this.findings.filter((f) => f.kind === 'imsi' && f.confidence !== 'low').map((f) => f.value.slice(0, 3))]) ?? 'US';
-    this.region = region;
-    for (const { exchange, field, leaves } of this.deferred) this.scanField(exchange, field, leaves, region);
+  /** The findings so far, in exchange order. */
+  private placed(): Finding[] {
+    const all: Finding[] = [];
+    for (const id of [...this.byExchange.keys()].sort((a, b) => a - b)) for (const f of this.byExchange.get(id) ?? []) all.push(f);
+    return all;
+  }
+
+  /** Phase two: the region is now known; scan the deferred fields and attribute opaque tokens. */
+  finish(): Finding[] {
+    if (this.region === undefined) {
+      const imsiMccs = [...this.mccVotes];
+      for (const list of this.byExchange.values()) {
+        for (const f of list) if (f.kind === 'imsi' && f.confidence !== 'low') imsiMccs.push(f.value.slice(0, 3));
+      }
+      this.region = regionFromMccs(imsiMccs) ?? 'US';
+    }
+    for (const { exchange, part, fieldPath, outcome } of this.deferred) this.place(exchange, part, fieldPath, outcome, this.region);
     if (this.options.learn !== false) this.learn();
-    this.findings.sort((a, b) =>
-      a.exchangeId - b.exchangeId || PART_ORDER.indexOf(a.part) - PART_ORDER.indexOf(b.part) ||
-      a.fieldPath.localeCompare(b.fieldPath) || a.chain.join().localeCompare(b.chain.join()) || a.start - b.start);
-    void capture;
+    for (const list of this.byExchange.values()) if (!isSorted(list)) list.sort(compareInExchange);
+    return this.placed();
+  }
+
+  /** Values found with high confidence: known values for the rest of the capture, from the earliest exchange. */
+  private offerForLearning(found: readonly Unplaced[], exchangeId: number): void {
+    if (this.options.learn === false) return;
+    for (const u of found) {
+      if (u.confidence !== 'high' || u.known || u.kind === 'geo' || u.kind === 'carrier' || u.kind === 'known_value') continue;
+      let values = this.learnable.get(u.kind);
+      if (!values) this.learnable.set(u.kind, (values = new Map()));
+      const first = values.get(u.value);
+      if (first === undefined || exchangeId < first) values.set(u.value, exchangeId);
+    }
   }
 
   private learn(): void {
     const learned = new KnownValueMatcher();
-    for (const f of this.findings) {
-      if (f.confidence !== 'high' || f.known || f.kind === 'geo' || f.kind === 'carrier' || f.kind === 'known_value') continue;
-      learned.add({ kind: f.kind, value: f.value, learnedFrom: { exchangeId: f.exchangeId, kind: f.kind } });
+    for (const [kind, values] of this.learnable) {
+      for (const [value, exchangeId] of values) learned.add({ kind, value, learnedFrom: { exchangeId, kind } });
     }
     if (learned.size === 0) return;
-    for (const token of this.opaque) {
-      for (const hit of learned.match(token.text)) {
-        if (hit.start !== 0 || hit.end !== token.text.length) continue; // the whole token, nothing less
-        this.findings.push(this.knownFinding(token.exchange, token.field, token.leaf, hit, token.start));
+    // Each distinct token is matched once, however many fields carry it.
+    const attributed = new Map<OpaqueToken, KnownHit[]>();
+    for (const site of this.opaqueSites) {
+      for (const token of site.outcome.opaque ?? []) {
+        let hits = attributed.get(token);
+        if (!hits) {
+          // The whole token, nothing less.
+          attributed.set(token, (hits = learned.match(token.text).filter((h) => h.start === 0 && h.end === token.text.length)));
+        }
+        if (hits.length === 0) continue;
+        const list = this.bucket(site.exchange.id);
+        for (const hit of hits) list.push(place(knownFinding(token.chain, hit, token.start), site.exchange.id, site.part, site.fieldPath));
       }
     }
   }
@@ -359,17 +549,42 @@ class Scanner {
   }
 }
 
+function detectionFinding(leaf: TextLeaf, d: Detection, hit?: KnownHit): Unplaced {
+  const finding: Unplaced = {
+    chain: leaf.chain, kind: d.kind, value: d.value, matchedText: d.matchedText, start: d.start, end: d.end,
+    confidence: d.confidence, detector: d.detector, reasons: d.reasons,
+  };
+  if (hit) {
+    finding.known = knownMatchOf(hit);
+    finding.confidence = 'high';
+    finding.reasons = [...d.reasons, `matches the known ${hit.value.label ?? hit.value.kind} (${hit.variant})`];
+  }
+  return finding;
+}
+
+function knownFinding(chain: string[], hit: KnownHit, start = hit.start): Unplaced {
+  const learned = hit.value.learnedFrom;
+  return {
+    chain, kind: hit.kind, value: hit.canonical, matchedText: hit.matchedText, start, end: start + hit.matchedText.length,
+    confidence: 'high', detector: learned ? 'learned-value' : 'known-value',
+    reasons: [learned
+      ? `${hit.variant} of the ${learned.kind} ${hit.canonical} found in exchange ${learned.exchangeId}`
+      : `${hit.variant} of the known ${hit.value.label ?? hit.value.kind}`],
+    known: knownMatchOf(hit),
+  };
+}
+
 /**
  * A value seen in a text and again in the structure decoded from that text (the raw JSON body
  * and its `json:$.imei` leaf) is one leak: keep the finding with the longest chain, which names
  * the field, and carry a known-value match over to it. Works on one field's findings.
  */
-function keepDeepest(found: Finding[]): Finding[] {
+function keepDeepest(found: Unplaced[]): Unplaced[] {
   if (found.length < 2) return found;
   // For each (kind, value): every proper prefix of every chain that has a deeper finding below it.
   // A finding whose own chain is such a prefix is the shallow copy. Linear in total chain length.
-  const deeperBelow = new Map<string, Finding>();
-  const chainKey = (f: Finding, length: number): string => `${f.kind}\u0000${f.value}\u0000${f.chain.slice(0, length).join('\u0001')}`;
+  const deeperBelow = new Map<string, Unplaced>();
+  const chainKey = (f: Unplaced, length: number): string => `${f.kind}\u0000${f.value}\u0000${f.chain.slice(0, length).join('\u0001')}`;
   for (const f of found) {
     for (let length = 0; length < f.chain.length; length++) {
       const id = chainKey(f, length);
@@ -377,7 +592,7 @@ function keepDeepest(found: Finding[]): Finding[] {
     }
   }
   if (deeperBelow.size === 0) return found;
-  const kept: Finding[] = [];
+  const kept: Unplaced[] = [];
   for (const f of found) {
     const deeper = deeperBelow.get(chainKey(f, f.chain.length));
     if (!deeper) {
@@ -417,27 +632,50 @@ function regionFromMccs(mccs: readonly string[]): string | undefined {
 }
 
 export function summarise(capture: Capture, findings: readonly Finding[], defaultRegion: string): ScanSummary {
-  const byKind: Partial<Record<IdentifierKind, number>> = {};
+  const kindCounts = new Map<IdentifierKind, number>();
   const byConfidence = { high: 0, medium: 0, low: 0 };
-  const flows = new Map<string, HostFlow & { valueSet: Set<string>; exchangeSet: Set<number> }>();
+  type Flow = HostFlow & { valueSet: Set<string>; exchangeSet: Set<number>; lastExchange: number };
+  /** Host and scheme first, then kind: the string key is built once per exchange, not per finding. */
+  const flows = new Map<string, Map<IdentifierKind, Flow>>();
   const withFindings = new Set<number>();
-  const hosts = new Map<number, string>();
+  let lastExchange = -1;
+  let byHost: Map<IdentifierKind, Flow> | undefined;
+  let host = '';
+  let scheme: HostFlow['scheme'] = 'https';
   for (const f of findings) {
-    byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
-    byConfidence[f.confidence]++;
-    withFindings.add(f.exchangeId);
-    const exchange = capture.exchanges[f.exchangeId];
-    let host = hosts.get(f.exchangeId);
-    if (host === undefined) hosts.set(f.exchangeId, (host = exchangeHost(exchange)));
-    const scheme = exchange.secure ? 'https' : 'http';
-    const id = `${host}\u0000${scheme}\u0000${f.kind}`;
-    let flow = flows.get(id);
-    if (!flow) flows.set(id, (flow = { host, scheme, kind: f.kind, count: 0, values: [], exchangeIds: [], valueSet: new Set(), exchangeSet: new Set() }));
+    kindCounts.set(f.kind, (kindCounts.get(f.kind) ?? 0) + 1);
+    if (f.confidence === 'high') byConfidence.high++;
+    else if (f.confidence === 'medium') byConfidence.medium++;
+    else byConfidence.low++;
+    if (f.exchangeId !== lastExchange || !byHost) {
+      // Findings usually come grouped by exchange: the per-exchange work is done once per run.
+      lastExchange = f.exchangeId;
+      withFindings.add(f.exchangeId);
+      const exchange = capture.exchanges[f.exchangeId];
+      host = exchangeHost(exchange);
+      scheme = exchange.secure ? 'https' : 'http';
+      const id = `${host}\u0000${scheme}`;
+      byHost = flows.get(id);
+      if (!byHost) flows.set(id, (byHost = new Map()));
+    }
+    let flow = byHost.get(f.kind);
+    if (!flow) {
+      flow = { host, scheme, kind: f.kind, count: 0, values: [], exchangeIds: [], valueSet: new Set(), exchangeSet: new Set(), lastExchange: -1 };
+      byHost.set(f.kind, flow);
+    }
     flow.count++;
     flow.valueSet.add(f.value);
-    flow.exchangeSet.add(f.exchangeId);
+    if (flow.lastExchange !== f.exchangeId) flow.exchangeSet.add((flow.lastExchange = f.exchangeId));
   }
-  const list: HostFlow[] = [...flows.values()].map(({ valueSet, exchangeSet, ...flow }) => ({ ...flow, values: [...valueSet], exchangeIds: [...exchangeSet] })).sort((a, b) => a.host.localeCompare(b.host) || a.scheme.localeCompare(b.scheme) || a.kind.localeCompare(b.kind));
+  const list: HostFlow[] = [];
+  for (const byKindOfHost of flows.values()) {
+    for (const { valueSet, exchangeSet, lastExchange: _last, ...flow } of byKindOfHost.values()) {
+      list.push({ ...flow, values: [...valueSet], exchangeIds: [...exchangeSet] });
+    }
+  }
+  list.sort((a, b) => a.host.localeCompare(b.host) || a.scheme.localeCompare(b.scheme) || a.kind.localeCompare(b.kind));
+  const byKind: Partial<Record<IdentifierKind, number>> = {};
+  for (const [kind, n] of kindCounts) byKind[kind] = n;
   return {
     exchanges: capture.exchanges.length,
     exchangesWithFindings: withFindings.size,
@@ -454,12 +692,12 @@ export function scanCapture(capture: Capture, options: ScanOptions = {}): ScanRe
   const started = performance.now();
   const scanner = new Scanner(options);
   for (const exchange of capture.exchanges) scanner.scanExchange(exchange);
-  scanner.finish(capture);
+  const findings = scanner.finish();
   scanner.stats.durationMs = performance.now() - started;
   return {
-    findings: scanner.findings,
+    findings,
     limits: scanner.limits,
-    summary: summarise(capture, scanner.findings, scanner.defaultRegion),
+    summary: summarise(capture, findings, scanner.defaultRegion),
     stats: scanner.stats,
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { detectIdentifiers } from '../../extension/core/detect/index';
+import { readsByRegion } from '../../extension/core/detect/phone';
 import { meidCheckDigit, luhnValid } from '../../extension/core/detect/validators';
 import { operatorOf, regionOfMcc } from '../../extension/core/detect/mccmnc';
 import { corpusPath } from './corpus';
@@ -117,6 +118,31 @@ describe('detectors', () => {
     for (const [key, value] of Object.entries(gt.decoys)) {
       assert.deepEqual(kinds(value, key), [], `${key}=${value}`);
       assert.deepEqual(kinds(`${key}=${value}`), [], `inline ${key}=${value}`);
+    }
+  });
+});
+
+describe('phone numbers and the capture\'s region', () => {
+  it('only national-format candidates of 7 to 15 digits are read by region', () => {
+    assert.equal(readsByRegion('call 0138 7324 3456 now'), true);
+    assert.equal(readsByRegion('(555) 123-4567'), true);
+    assert.equal(readsByRegion('+86 138 7324 3456'), false, 'international');
+    assert.equal(readsByRegion('0086 138 7324 3456'), false, 'international with 00');
+    assert.equal(readsByRegion('GA1.2.1234567890.1407000000'), false, 'glued to dots: a cookie, not a number');
+    assert.equal(readsByRegion('123456'), false, 'too short');
+    assert.equal(readsByRegion('12345678901234567890'), false, 'too long');
+  });
+
+  it('texts with no such candidate read the same under every region (the scanner relies on it)', () => {
+    const texts = [
+      '+8613873243456', 'tel=+1 415 555 0100', 'GA1.2.1234567890.1407000000', 'id=a1407000000000',
+      'li.wei.2706@example.com', '28:6c:07:c0:35:8f', 'lat=39.9089', 'v=1.2.3', 'price 1,299.00',
+    ];
+    for (const text of texts) {
+      assert.equal(readsByRegion(text), false, text);
+      for (const key of [undefined, 'phone', 'imei']) {
+        assert.deepEqual(detectIdentifiers(text, key, 'CN'), detectIdentifiers(text, key, 'US'), `${text} under ${key}`);
+      }
     }
   });
 });

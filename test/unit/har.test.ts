@@ -109,6 +109,29 @@ describe('HAR loader: producer quirks', () => {
     assert.deepEqual(zhar.exchanges.map((e) => e.request.url), har.exchanges.map((e) => e.request.url));
   });
 
+  it('identical bodies share one bytes object; a bad one still warns at every place', () => {
+    const entry = (text: string, encoding?: string): object => ({
+      startedDateTime: '2014-08-02T08:00:00.000Z', time: 1,
+      request: { method: 'GET', url: 'http://a.test/', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+      response: {
+        status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [], cookies: [], redirectURL: '', headersSize: -1, bodySize: -1,
+        content: { size: text.length, mimeType: 'application/json', text, ...(encoding ? { encoding } : {}) },
+      },
+      cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+    });
+    const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [
+      entry('{"imei":"868715392756833"}'), entry('{"imei":"868715392756833"}'), entry('{"other":1}'),
+      entry('not base64 !', 'base64'), entry('not base64 !', 'base64'),
+    ] } };
+    const capture = loadCapture(Buffer.from(JSON.stringify(har)), 'shared.har');
+    const bytes = capture.exchanges.map((e) => e.response?.body?.bytes);
+    assert.equal(bytes[0], bytes[1], 'same text, same bytes object');
+    assert.notEqual(bytes[0], bytes[2]);
+    assert.equal(Buffer.from(bytes[1] ?? []).toString(), '{"imei":"868715392756833"}');
+    const bad = capture.warnings.filter((w) => w.code === 'har-bad-base64').map((w) => w.location?.entryIndex);
+    assert.deepEqual(bad, [3, 4], 'each bad body keeps its own warning');
+  });
+
   it('opens HARs without pages (Charles, Fiddler 2)', () => {
     for (const f of ['public/har/mitmproxy__charles.har', 'public/har/harviewer__noPages_fiddler2.har']) {
       const capture = loadCaptureFile(corpusPath(f));

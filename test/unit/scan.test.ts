@@ -152,6 +152,40 @@ describe('scan: decoys and false alarms', () => {
   });
 });
 
+describe('scan: reuse of repeated content', () => {
+  // Decoding and analysing each distinct content once must be invisible in the results.
+  const files = [
+    ...VERIFIED.map((key) => corpusPath('generated', key)),
+    ...corpusFiles('public/har', (n) => !/brokenfile|not-json/.test(n)),
+  ];
+  for (const file of files) {
+    it(`${basename(file)}: the same findings, limits and summary with and without reuse`, () => {
+      const capture = loadCaptureFile(file);
+      for (const options of [{}, { known: KNOWN }, { defaultRegion: 'DE' }]) {
+        const reused = scanCapture(capture, options);
+        const fresh = scanCapture(capture, { ...options, reuse: false });
+        assert.deepEqual(reused.findings, fresh.findings);
+        assert.deepEqual(reused.limits, fresh.limits);
+        assert.deepEqual(reused.summary, fresh.summary);
+        assert.equal(reused.stats.leaves, fresh.stats.leaves);
+      }
+    });
+  }
+
+  it('a capture that repeats one request many times gives that request\'s findings at every copy', () => {
+    const capture = loadCaptureFile(corpusPath('generated/har/mitmproxy_hardump.har'));
+    const single = scanCapture(capture);
+    const copies = 5;
+    const repeated = { ...capture, exchanges: Array.from({ length: copies }, (_, c) => capture.exchanges.map((e, i) => ({ ...e, id: c * capture.exchanges.length + i }))).flat() };
+    const result = scanCapture(repeated);
+    assert.equal(result.findings.length, single.findings.length * copies);
+    const n = capture.exchanges.length;
+    const strip = (f: Finding): unknown => ({ ...f, exchangeId: f.exchangeId % n, known: f.known && { ...f.known, learnedFrom: undefined }, reasons: f.detector === 'learned-value' ? [] : f.reasons });
+    const last = result.findings.filter((f) => f.exchangeId >= (copies - 1) * n).map(strip);
+    assert.deepEqual(last, single.findings.map(strip));
+  });
+});
+
 describe('scan: behaviour', () => {
   const capture = loadCaptureFile(corpusPath('generated/har/mitmproxy_hardump.har'));
   const result = scanCapture(capture);
@@ -167,7 +201,8 @@ describe('scan: behaviour', () => {
     assert.equal(md5.kind, 'imei');
     assert.equal(md5.value, d.imei);
     assert.equal(md5.detector, 'learned-value');
-    assert.equal(typeof md5.known?.learnedFrom?.exchangeId, 'number');
+    const first = Math.min(...result.findings.filter((f) => f.kind === 'imei' && f.value === d.imei && f.confidence === 'high' && !f.known).map((f) => f.exchangeId));
+    assert.equal(md5.known?.learnedFrom?.exchangeId, first, 'learned from the earliest exchange that sent it');
     assert.equal(scanCapture(capture, { learn: false }).findings.some((f) => f.fieldPath === 'imei_md5'), false);
   });
 

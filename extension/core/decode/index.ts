@@ -106,7 +106,7 @@ function isWs(c: number): boolean {
  * A quick "analyze would find nothing": no JSON/XSSI/BOM start, no multipart start, no `=`
  * (forms), no `%` (URL escapes), no 12-character alphabet run (base64, hex, JWT).
  */
-function nothingToDecode(text: string): boolean {
+export function nothingToDecode(text: string): boolean {
   const n = text.length;
   if (n < 2) return true;
   const c = text.charCodeAt(0);
@@ -482,6 +482,11 @@ class FieldDecoder {
  * "not this layer", and a bound that stops one is listed in `limits`.
  */
 export function decodeField(input: FieldInput, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodeResult {
+  const text = input.text;
+  if (text !== undefined && input.bytes === undefined && input.contentType === undefined && nothingToDecode(text)) {
+    // Most fields (short header values, numbers, words) are their own only leaf: skip the machinery.
+    return { leaves: [{ text, chain: [], key: input.key, keyPath: input.key !== undefined ? [input.key] : [] }], limits: [] };
+  }
   const lim: DecodeLimits = limits === DEFAULT_DECODE_LIMITS ? limits : { ...DEFAULT_DECODE_LIMITS, ...limits };
   const inputSize = input.bytes !== undefined ? input.bytes.length : (input.text?.length ?? 0);
   const decoder = new FieldDecoder(lim, inputSize);

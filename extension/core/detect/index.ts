@@ -31,10 +31,21 @@ function better(a: Detection, b: Detection): number {
   return (CONFIDENCE_RANK[b.confidence] - CONFIDENCE_RANK[a.confidence]) || (SPECIFICITY.indexOf(a.kind) - SPECIFICITY.indexOf(b.kind));
 }
 
-/** Cheap test before any regex: most leaves (words, small numbers) can hold no identifier. */
+/**
+ * The least any detector needs when the text's key gives no hint (keys written inline, `imei=…`,
+ * still need the value's own shape): a phone-length digit span (IMEI, IMSI, ICCID and phones all
+ * have one), `@`, 12 hex digits (bare MAC, MEID, Android ID), a separated or dotted MAC, a UUID,
+ * or a decimal with three places (coordinates). Carrier and serial detectors need a key hint.
+ */
+const UNKEYED_CANDIDATE = /\d[\d\s().-]{5}\d|@|[0-9A-Fa-f]{12}|[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.|[0-9A-Fa-f]{8}-|\d\.\d{3}/;
+
+/** The shortest identifier a detector finds when no key hints one (`a@b.cd`). */
+export const MIN_UNKEYED_LENGTH = 6;
+
+/** Cheap test before any detector: most leaves (words, small numbers) can hold no identifier. */
 function mayHoldIdentifier(text: string, ctx: LeafContext): boolean {
-  if (text.length < 5) return ctx.hints.size > 0 && text.length > 0;
-  return ctx.hints.size > 0 || /\d{5}|[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|@|[0-9a-fA-F]{8}-/.test(text);
+  if (ctx.hints.size > 0) return text.length > 0;
+  return text.length >= MIN_UNKEYED_LENGTH && UNKEYED_CANDIDATE.test(text);
 }
 
 /**

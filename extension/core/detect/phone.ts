@@ -22,6 +22,25 @@ function parseCached(text: string, region: CountryCode | undefined): Parsed | un
   return valid ?? undefined;
 }
 
+/**
+ * Could the region change what detectPhone finds in this text? Only a candidate written in national
+ * format (no `+` or `00`) of 7–15 digits is read with the region; everything else reads the same
+ * under every region.
+ */
+export function readsByRegion(text: string): boolean {
+  for (const m of text.matchAll(CANDIDATE)) {
+    const matched = m[0];
+    if (matched.startsWith('+') || matched.startsWith('00')) continue;
+    let digits = 0;
+    for (let i = 0; i < matched.length; i++) {
+      const c = matched.charCodeAt(i);
+      if (c >= 0x30 && c <= 0x39) digits++;
+    }
+    if (digits >= 7 && digits <= 15) return true;
+  }
+  return false;
+}
+
 export function detectPhone(text: string, ctx: LeafContext): Detection[] {
   const out: Detection[] = [];
   for (const m of text.matchAll(CANDIDATE)) {

@@ -12,6 +12,8 @@ export interface BodyFacts {
   declaredSize?: number;
   availability?: BodyAvailability;
   note?: string;
+  /** Already known for these bytes (shared bytes of a repeated body), so not worked out again. */
+  isText?: boolean;
 }
 
 /** Content-Encoding tokens in the order they were applied, lower-cased, `identity` dropped. */
@@ -68,7 +70,7 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 
 
 export function makeBody(bytes: Uint8Array, facts: BodyFacts): Body {
-  const isText = looksLikeText(bytes);
+  const isText = facts.isText ?? looksLikeText(bytes);
   const codings = contentEncodings(facts.headers);
   const availability: BodyAvailability = facts.availability ?? (bytes.length === 0 ? 'empty' : 'complete');
   const body: Body = {

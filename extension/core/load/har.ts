@@ -9,7 +9,8 @@ import type {
   Body, CaptureSource, Cookie, Exchange, FormParam, HttpRequest, HttpResponse, LoadWarning, NameValue, Page, Timings,
 } from '../model';
 import { headerValues } from '../model';
-import { makeBody, parseCookieHeader, parseQueryString, parseSetCookie, textBytes } from './body';
+import { ContentCache } from '../contentCache';
+import { looksLikeText, makeBody, parseCookieHeader, parseQueryString, parseSetCookie, textBytes } from './body';
 import { CaptureLoadError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 import { validateHarSchema } from './harSchema';
@@ -24,6 +25,9 @@ export interface HarLoadResult {
 /** Collects warnings for one file; paths are JSON paths like `$.log.entries[3].request`. */
 class Warnings {
   readonly list: LoadWarning[] = [];
+  get count(): number {
+    return this.list.length;
+  }
   add(code: string, message: string, jsonPath: string, entryIndex?: number): void {
     this.list.push({ code, severity: 'warning', message, location: { jsonPath, entryIndex } });
   }
@@ -131,6 +135,30 @@ function harTextBytes(
   return textBytes(text);
 }
 
+/**
+ * A HAR repeats its bodies: polled configs, the same script on every page. Identical body texts
+ * share one bytes object: the capture takes less memory, and the scanner recognises a repeat
+ * without reading it again. Texts whose conversion raised a warning are not shared, so each
+ * place still gets its warning.
+ */
+class SharedBodies {
+  private readonly bodies = new ContentCache<{ bytes: Uint8Array; isText: boolean }>(100_000, 2 ** 30, 2 ** 28);
+
+  bytesOf(
+    text: string, encoding: string | undefined, path: string, warnings: Warnings, entryIndex: number, encodingKey?: string,
+  ): { bytes: Uint8Array; isText?: boolean } {
+    const context = encoding ?? '';
+    const shared = this.bodies.get(context, text);
+    if (shared) return shared;
+    const before = warnings.count;
+    const bytes = harTextBytes(text, encoding, path, warnings, entryIndex, encodingKey);
+    if (warnings.count !== before) return { bytes };
+    const entry = { bytes, isText: looksLikeText(bytes) };
+    this.bodies.set(context, text, entry);
+    return entry;
+  }
+}
+
 function formParams(list: JsonValue[], path: string, warnings: Warnings, entryIndex: number): FormParam[] {
   const out: FormParam[] = [];
   list.forEach((item, i) => {
@@ -191,6 +219,7 @@ function bodyFromParams(params: readonly FormParam[], rawList: JsonValue[], mime
 
 function requestBody(
   postData: JsonObject | undefined, headers: NameValue[], bodySize: number, path: string, warnings: Warnings, entryIndex: number,
+  bodies: SharedBodies,
 ): Body | undefined {
   if (!postData) {
     if (bodySize > 0) {
@@ -208,7 +237,8 @@ function requestBody(
 
   let body: Body;
   if (text !== undefined) {
-    body = makeBody(harTextBytes(text, encoding, path, warnings, entryIndex, encodingKey), { headers, mimeType, fileEncoding: encoding, declaredSize: bodySize });
+    const { bytes, isText } = bodies.bytesOf(text, encoding, path, warnings, entryIndex, encodingKey);
+    body = makeBody(bytes, { headers, mimeType, fileEncoding: encoding, declaredSize: bodySize, isText });
   } else if (params && params.length > 0 && paramList) {
     const rebuilt = bodyFromParams(params, paramList, mimeType);
     body = makeBody(textBytes(rebuilt), {
@@ -229,7 +259,7 @@ function requestBody(
 }
 
 function responseBody(
-  content: JsonObject | undefined, headers: NameValue[], path: string, warnings: Warnings, entryIndex: number,
+  content: JsonObject | undefined, headers: NameValue[], path: string, warnings: Warnings, entryIndex: number, bodies: SharedBodies,
 ): Body | undefined {
   if (!content) return undefined;
   const mimeType = str(content.mimeType) ?? '';
@@ -243,8 +273,8 @@ function responseBody(
       note: size > 0 ? `the producer recorded a size of ${size} bytes but no content.text` : undefined,
     });
   }
-  const bytes = harTextBytes(text, encoding, path, warnings, entryIndex);
-  const body = makeBody(bytes, { headers, mimeType, fileEncoding: encoding, declaredSize: size });
+  const { bytes, isText } = bodies.bytesOf(text, encoding, path, warnings, entryIndex);
+  const body = makeBody(bytes, { headers, mimeType, fileEncoding: encoding, declaredSize: size, isText });
   // content.size is the decoded size; fewer decoded bytes than that means the producer cut it.
   if (body.contentCoding !== 'still-encoded' && size > 0 && bytes.length > 0 && bytes.length < size) {
     body.availability = 'truncated';
@@ -267,7 +297,7 @@ function splitAddress(address: string | undefined): string | undefined {
   return address.replace(/^\[(.*)\]$/, '$1');
 }
 
-function loadEntry(entry: JsonObject, index: number, warnings: Warnings): Exchange | undefined {
+function loadEntry(entry: JsonObject, index: number, warnings: Warnings, bodies: SharedBodies): Exchange | undefined {
   const path = `$.log.entries[${index}]`;
   const req = obj(entry.request);
   if (!req) {
@@ -297,7 +327,7 @@ function loadEntry(entry: JsonObject, index: number, warnings: Warnings): Exchan
     query,
     headersSize: num(req.headersSize),
   };
-  const reqBody = requestBody(obj(req.postData), reqHeaders, num(req.bodySize), `${path}.request.postData`, warnings, index);
+  const reqBody = requestBody(obj(req.postData), reqHeaders, num(req.bodySize), `${path}.request.postData`, warnings, index, bodies);
   if (reqBody) request.body = reqBody;
 
   let response: HttpResponse | undefined;
@@ -318,7 +348,7 @@ function loadEntry(entry: JsonObject, index: number, warnings: Warnings): Exchan
     };
     const redirect = str(res.redirectURL);
     if (redirect) response.redirectURL = redirect;
-    const resBody = responseBody(content, resHeaders, `${path}.response.content`, warnings, index);
+    const resBody = responseBody(content, resHeaders, `${path}.response.content`, warnings, index, bodies);
     if (resBody) response.body = resBody;
   } else {
     warnings.add('har-no-response', 'entry has no response object', `${path}.response`, index);
@@ -418,13 +448,14 @@ export function loadHar(doc: JsonObject, file: string): HarLoadResult {
     warnings.add('har-no-entries', 'log.entries is missing or not an array: no requests to show', '$.log.entries');
   }
   const exchanges: Exchange[] = [];
+  const bodies = new SharedBodies();
   (entries ?? []).forEach((item, index) => {
     const entry = obj(item);
     if (!entry) {
       warnings.add('har-bad-entry', `entry is ${item === null ? 'null' : typeof item}, not an object; entry skipped`, `$.log.entries[${index}]`, index);
       return;
     }
-    const exchange = loadEntry(entry, index, warnings);
+    const exchange = loadEntry(entry, index, warnings, bodies);
     if (exchange) {
       exchange.id = exchanges.length;
       exchanges.push(exchange);

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { ContentCache } from '../../extension/core/contentCache';
+
+describe('ContentCache', () => {
+  it('keys by context and text', () => {
+    const cache = new ContentCache<number>();
+    cache.set('imei', '123', 1);
+    cache.set('', '123', 2);
+    assert.equal(cache.get('imei', '123'), 1);
+    assert.equal(cache.get('', '123'), 2);
+    assert.equal(cache.get('imsi', '123'), undefined);
+  });
+
+  it('starts over when full, by entries or by characters, and never keeps over-long texts', () => {
+    const byEntries = new ContentCache<number>(3, 1000, 100);
+    for (let i = 0; i < 3; i++) byEntries.set('', `t${i}`, i);
+    assert.equal(byEntries.get('', 't0'), 0);
+    byEntries.set('', 't3', 3);
+    assert.equal(byEntries.get('', 't0'), undefined, 'restarted');
+    assert.equal(byEntries.get('', 't3'), 3);
+
+    const byChars = new ContentCache<number>(100, 10, 10);
+    byChars.set('', 'aaaaa', 1);
+    byChars.set('', 'bbbbb', 2);
+    assert.equal(byChars.get('', 'aaaaa'), 1);
+    byChars.set('', 'c', 3);
+    assert.equal(byChars.get('', 'aaaaa'), undefined, 'restarted at 11 characters');
+    byChars.set('', 'x'.repeat(11), 4);
+    assert.equal(byChars.get('', 'x'.repeat(11)), undefined, 'longer than the longest kept text');
+  });
+
+  it('replacing a value does not count twice', () => {
+    const cache = new ContentCache<number>(2, 100, 100);
+    cache.set('', 'a', 1);
+    cache.set('', 'a', 2);
+    cache.set('', 'b', 3);
+    assert.equal(cache.get('', 'a'), 2, 'two entries fit');
+  });
+});
