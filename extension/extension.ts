@@ -1,16 +1,20 @@
 // Entry point: wiring only. The work happens in editor/ and core/.
 import * as vscode from 'vscode';
-import { CaptureEditorProvider, viewTypeFor } from './editor/captureEditorProvider';
+import { CaptureEditorProvider, viewTypeFor, type OpenCapture } from './editor/captureEditorProvider';
 
 const CAPTURE_EXTENSIONS = ['har', 'harp', 'zhar', 'json', 'jsonl', 'ndjson'];
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns (`vscode.extensions.getExtension('leaklens.leaklens').exports`). */
+export interface LeakLensApi {
+  /** The captures open in LeakLens editors, with the summary of their last scan. */
+  openCaptures(): OpenCapture[];
+}
+
+export function activate(context: vscode.ExtensionContext): LeakLensApi {
   const log = vscode.window.createOutputChannel('LeakLens', { log: true });
-  context.subscriptions.push(
-    log,
-    ...CaptureEditorProvider.register(context, log),
-    vscode.commands.registerCommand('leaklens.openInLeakLens', openInLeakLens),
-  );
+  const { provider, disposables } = CaptureEditorProvider.register(context, log);
+  context.subscriptions.push(log, ...disposables, vscode.commands.registerCommand('leaklens.openInLeakLens', openInLeakLens));
+  return { openCaptures: () => provider.openCaptures() };
 }
 
 export function deactivate(): void {

@@ -67,6 +67,21 @@ const builds = [
     packages: 'external',
     external: ['vscode'],
   },
+  // Mocha inside the real extension host (test/host) and the workbench scenarios (test/e2e).
+  ...['host', 'e2e'].map((tier) => ({
+    ...common,
+    entryPoints: [
+      ...findTests(join(root, 'test', tier)),
+      ...(tier === 'host' ? [join(root, 'test/host/index.ts')] : []),
+    ].map((f) => f.slice(root.length)),
+    outdir: `dist/test/${tier}`,
+    outbase: `test/${tier}`,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    external: ['vscode'],
+  })),
 ];
 
 function copyAssets() {

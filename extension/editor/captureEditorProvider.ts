@@ -12,6 +12,7 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_WARNINGS_SENT,
   parseWebviewMessage,
+  type FindingsSummary,
   type FromWebview,
   type GetRowsRequest,
   type ToWebview,
@@ -26,6 +27,15 @@ export const TSHARK_EDITOR = 'leaklens.tsharkEditor';
 /** tshark writes .json / .jsonl (-T json, -T ek); everything else we open is HAR. */
 export function viewTypeFor(uri: vscode.Uri): string {
   return /\.(json|jsonl|ndjson)$/i.test(uri.path) ? TSHARK_EDITOR : CAPTURE_EDITOR;
+}
+
+/** What the extension's API tells about one open capture. */
+export interface OpenCapture {
+  uri: string;
+  format: string;
+  exchanges: number;
+  /** Undefined until scanned. */
+  scan: FindingsSummary | undefined;
 }
 
 type LoadState = { kind: 'loaded'; capture: Capture } | { kind: 'failed'; message: string };
@@ -65,9 +75,9 @@ export class CaptureDocument implements vscode.CustomDocument {
 
 export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvider<CaptureDocument> {
   /** Register the provider under both view types (HAR by default, tshark JSON on request). */
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): { provider: CaptureEditorProvider; disposables: vscode.Disposable[] } {
     const provider = new CaptureEditorProvider(context.extensionUri, log);
-    return [
+    const disposables = [
       ...[CAPTURE_EDITOR, TSHARK_EDITOR].map((viewType) =>
         vscode.window.registerCustomEditorProvider(viewType, provider, {
           // State survives hiding through the webview's setState; no hidden webviews kept alive.
@@ -78,6 +88,17 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       ),
       vscode.workspace.onDidChangeConfiguration((event) => void provider.settingsChanged(event)),
     ];
+    return { provider, disposables };
+  }
+
+  /** The open captures and what their last scan found: the extension's API for tests and automation. */
+  openCaptures(): OpenCapture[] {
+    return [...this.documents].map((d) => ({
+      uri: d.uri.toString(),
+      format: d.capture?.format ?? '',
+      exchanges: d.capture?.exchanges.length ?? 0,
+      scan: d.scan?.summary,
+    }));
   }
 
   private readonly mediaRoot: vscode.Uri;

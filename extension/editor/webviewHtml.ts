@@ -33,9 +33,10 @@ export function createNonce(): string {
 }
 
 const NONCE = /^[A-Za-z0-9+/]{16,}={0,2}$/;
-// A webview's cspSource is a scheme/host source such as `https://*.vscode-cdn.net`; anything
-// that could end the directive or open another (`;`, `,`, quotes, whitespace) is refused.
-const CSP_SOURCE = /^[A-Za-z0-9+.*:/_-]+$/;
+// A webview's cspSource is one or more scheme/host sources such as `https://*.vscode-cdn.net`;
+// VS Code for the web (code-server) also puts the keyword `'self'` first. Anything that could end
+// the directive or open another (`;`, `,`, other quoted keywords, line breaks) is refused.
+const CSP_SOURCE_EXPRESSION = /^(?:[A-Za-z0-9+.*:/_-]+|'self')$/;
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   checkCspInputs(cspSource, nonce);
@@ -85,7 +86,8 @@ export function webviewHtml(webview: Pick<Webview, 'cspSource' | 'asWebviewUri'>
 
 function checkCspInputs(cspSource: string, nonce: string): void {
   if (!NONCE.test(nonce)) throw new Error('webview nonce must be base64 of at least 12 random bytes');
-  if (!CSP_SOURCE.test(cspSource)) throw new Error(`refusing a webview cspSource that is not a plain source expression: ${JSON.stringify(cspSource)}`);
+  const expressions = cspSource.split(' ');
+  if (expressions.length > 8 || !expressions.every((e) => CSP_SOURCE_EXPRESSION.test(e))) throw new Error(`refusing a webview cspSource that is not a list of plain source expressions: ${JSON.stringify(cspSource)}`);
 }
 
 function escapeAttribute(value: string): string {

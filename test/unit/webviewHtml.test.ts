@@ -77,6 +77,16 @@ describe('webview HTML', () => {
     assert.throws(() => buildWebviewHtml(CSP_SOURCE, 'short', URIS));
     assert.throws(() => buildWebviewHtml(`${CSP_SOURCE}; script-src *`, NONCE, URIS));
     assert.throws(() => buildWebviewHtml(`${CSP_SOURCE} 'unsafe-inline'`, NONCE, URIS));
+    assert.throws(() => buildWebviewHtml(`'self'\nscript-src *`, NONCE, URIS));
+    assert.throws(() => buildWebviewHtml(`${CSP_SOURCE}  'self'`, NONCE, URIS), 'empty expressions');
+  });
+
+  it('accepts the cspSource of VS Code for the web: \'self\' and a CDN host (found by the e2e tests)', () => {
+    const web = "'self' https://*.vscode-cdn.net";
+    const policy = contentSecurityPolicy(web, NONCE);
+    assert.match(policy, /style-src 'self' https:\/\/\*\.vscode-cdn\.net 'nonce-/);
+    assert.match(policy, /^default-src 'none'; script-src 'nonce-[^']+';/);
+    assert.doesNotMatch(policy, /unsafe/);
   });
 
   it('makes a fresh 128-bit nonce each time', () => {

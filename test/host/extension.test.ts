@@ -1,0 +1,102 @@
+// Inside the real extension host (code-server's), through the VS Code API: activation, commands,
+// the custom editors on corpus captures, and the settings the scan reads.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { LeakLensApi } from '../../extension/extension';
+import type { OpenCapture } from '../../extension/editor/captureEditorProvider';
+
+const EXTENSION_ID = 'leaklens.leaklens';
+const CORPUS = process.env.LEAKLENS_CORPUS ?? '';
+const IMEI = '868715392756833';
+
+async function api(): Promise<LeakLensApi> {
+  const extension = vscode.extensions.getExtension<LeakLensApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed in the extension host`);
+  return extension.activate();
+}
+
+/** Polls until `probe` gives a value (no fixed sleeps): the host works asynchronously. */
+async function until<T>(what: () => string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function scanned(leaklens: LeakLensApi, uri: vscode.Uri, what = 'a scan', test: (c: OpenCapture) => boolean = () => true): Promise<OpenCapture> {
+  return until(() => `${what} of ${uri.fsPath} (open: ${JSON.stringify(leaklens.openCaptures().map((c) => [c.uri, c.scan?.defaultRegion, c.scan?.knownValues]))})`,
+    () => leaklens.openCaptures().find((c) => c.uri === uri.toString() && c.scan !== undefined && test(c)));
+}
+
+function activeCustomEditor(): vscode.TabInputCustom | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom ? input : undefined;
+}
+
+describe('LeakLens in the extension host', () => {
+  const har = vscode.Uri.file(join(CORPUS, 'generated/har/mitmproxy_hardump.har'));
+  const tshark = vscode.Uri.file(join(CORPUS, 'generated/pcap/telemetry_small.tshark.json'));
+
+  before(() => assert.ok(CORPUS, 'LEAKLENS_CORPUS is passed to the extension host'));
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('activates and returns its API', async () => {
+    const leaklens = await api();
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
+    assert.equal(typeof leaklens.openCaptures, 'function');
+  });
+
+  it('registers its command and both custom editors', async () => {
+    await api();
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('leaklens.openInLeakLens'));
+    const editors = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { customEditors: { viewType: string }[] } })
+      .contributes.customEditors.map((e) => e.viewType);
+    assert.deepEqual(editors.sort(), ['leaklens.captureEditor', 'leaklens.tsharkEditor']);
+  });
+
+  it('opens a corpus HAR in the LeakLens editor and scans it', async () => {
+    const leaklens = await api();
+    await vscode.commands.executeCommand('vscode.openWith', har, 'leaklens.captureEditor');
+    const open = await scanned(leaklens, har);
+    assert.equal(activeCustomEditor()?.viewType, 'leaklens.captureEditor');
+    assert.equal(open.format, 'har');
+    assert.ok(open.exchanges > 0);
+    assert.ok((open.scan?.total ?? 0) > 0, 'findings');
+    assert.ok(open.scan?.byKind.some((k) => k.kind === 'imei'));
+    assert.equal(open.scan?.defaultRegion, 'CN', 'region from the capture\'s IMSI');
+  });
+
+  it('opens a tshark JSON through the "Open in LeakLens" command', async () => {
+    const leaklens = await api();
+    await vscode.commands.executeCommand('leaklens.openInLeakLens', tshark);
+    const open = await scanned(leaklens, tshark);
+    assert.equal(activeCustomEditor()?.viewType, 'leaklens.tsharkEditor');
+    assert.equal(open.format, 'tshark-json');
+    assert.ok((open.scan?.total ?? 0) > 0);
+  });
+
+  it('reads leaklens.phoneRegion and leaklens.knownValues, and rescans open captures when they change', async () => {
+    const leaklens = await api();
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('leaklens');
+    await vscode.commands.executeCommand('vscode.openWith', har, 'leaklens.captureEditor');
+    await scanned(leaklens, har);
+    try {
+      await config().update('phoneRegion', 'DE', vscode.ConfigurationTarget.Global);
+      await config().update('knownValues', { imei: IMEI }, vscode.ConfigurationTarget.Global);
+      const rescanned = await scanned(leaklens, har, 'a rescan with region DE and one known value', (c) => c.scan?.defaultRegion === 'DE' && c.scan.knownValues === 1);
+      assert.equal(rescanned.scan?.regionFromSetting, true);
+    } finally {
+      await config().update('phoneRegion', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('knownValues', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const restored = await scanned(leaklens, har, 'a rescan back with the defaults', (c) => c.scan?.defaultRegion === 'CN');
+    assert.equal(restored.scan?.knownValues, 0);
+  });
+});
