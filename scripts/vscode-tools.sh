@@ -38,8 +38,13 @@ if [ ! -f "$STAMP" ]; then
     (cd "$TOOLS/node24" && npm init -y >/dev/null && npm i --no-audit --no-fund "node@$NODE_VERSION" >&2)
   fi
   say "code-server $CODE_SERVER_VERSION (native addons build: a few minutes)"
+  # Run from `npm test`, the environment carries the outer npm's settings (its Node 20 among
+  # them); the install must see Node 24 only.
+  for var in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$var"; done
+  unset NODE
   PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
-    npm i -g --no-audit --no-fund --prefix "$TOOLS/code-server" --foreground-scripts "code-server@$CODE_SERVER_VERSION" >&2
+    "$NODE_DIR/bin/node" "$(command -v npm)" i -g --no-audit --no-fund --prefix "$TOOLS/code-server" --foreground-scripts \
+    "code-server@$CODE_SERVER_VERSION" >&2
   touch "$STAMP"
   say "installed in $(( $(date +%s) - started )) s"
 fi

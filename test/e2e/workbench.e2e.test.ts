@@ -16,6 +16,7 @@ describe('LeakLens in the workbench', function () {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let pageOpen = false;
   let workspace: string;
 
   before(async () => {
@@ -28,6 +29,7 @@ describe('LeakLens in the workbench', function () {
     server = await startCodeServer({ vsix });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    pageOpen = true;
     await page.goto(workbenchUrl(server, workspace));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${HAR}"]`).waitFor({ timeout: 60_000 });
@@ -40,6 +42,7 @@ describe('LeakLens in the workbench', function () {
   });
 
   afterEach(async function () {
+    if (!pageOpen) return;
     const name = (this.currentTest?.title ?? 'test').replace(/[^\w]+/g, '-');
     const shot = await screenshot(page, name);
     if (this.currentTest?.state === 'failed') console.log(`      screenshot of the failure: ${shot} (code-server log in ${server?.dir})`);
