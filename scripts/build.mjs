@@ -67,8 +67,9 @@ const builds = [
     packages: 'external',
     external: ['vscode'],
   },
-  // Mocha inside the real extension host (test/host) and the workbench scenarios (test/e2e).
-  ...['host', 'e2e'].map((tier) => ({
+  // Mocha inside the real extension host (test/host), the webview in Chromium (test/webview) and
+  // the workbench scenarios (test/e2e).
+  ...['host', 'webview', 'e2e'].map((tier) => ({
     ...common,
     entryPoints: [
       ...findTests(join(root, 'test', tier)),

@@ -8,17 +8,10 @@ import * as vscode from 'vscode';
 import type { Capture } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
 import { scanCapture } from '../core/scan';
-import {
-  DEFAULT_PAGE_SIZE,
-  MAX_WARNINGS_SENT,
-  parseWebviewMessage,
-  type FindingsSummary,
-  type FromWebview,
-  type GetRowsRequest,
-  type ToWebview,
-} from '../protocol';
-import { captureSummary, failedScanView, rowPage, scanView, warningViews, type ScanView } from './rows';
+import { parseWebviewMessage, type FindingsSummary, type FromWebview, type ToWebview } from '../protocol';
+import { failedScanView, scanView, type ScanView } from './rows';
 import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom, type ScanSettings } from './scanSettings';
+import { answer, errorText as sessionErrorText } from './session';
 import { webviewHtml } from './webviewHtml';
 
 export const CAPTURE_EDITOR = 'leaklens.captureEditor';
@@ -226,44 +219,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   private handle(document: CaptureDocument, message: FromWebview, post: (message: ToWebview) => void): void {
-    switch (message.type) {
-      case 'ready':
-        post(this.initMessage(document));
-        return;
-      case 'getRows':
-        post(this.rows(document, message));
-        return;
-    }
-  }
-
-  private initMessage(document: CaptureDocument): ToWebview {
-    const capture = document.capture;
-    if (!capture) {
-      return { type: 'loadFailed', fileName: document.fileName, message: document.loadError ?? `${document.fileName}: the capture is not loaded` };
-    }
-    return {
-      type: 'init',
-      summary: captureSummary(capture, document.fileName, document.scan?.summary),
-      warnings: warningViews(capture.warnings, MAX_WARNINGS_SENT),
-      pageSize: DEFAULT_PAGE_SIZE,
-    };
-  }
-
-  private rows(document: CaptureDocument, request: GetRowsRequest): ToWebview {
-    const capture = document.capture;
-    if (!capture) return { type: 'error', requestId: request.requestId, message: 'the capture is not loaded' };
-    try {
-      return {
-        type: 'rows',
-        requestId: request.requestId,
-        offset: request.offset,
-        total: capture.exchanges.length,
-        rows: rowPage(capture, request.offset, request.limit, document.scan?.byExchange),
-      };
-    } catch (err) {
-      this.log.error(`rows ${request.offset}+${request.limit} of ${document.fileName} failed`, err);
-      return { type: 'error', requestId: request.requestId, message: `could not build rows ${request.offset}–${request.offset + request.limit}: ${errorText(err)}` };
-    }
+    post(answer(document, message, (what, err) => this.log.error(what, err)));
   }
 
   private describeLoadError(err: unknown, displayPath: string, byteLength: number): string {
@@ -281,5 +237,5 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
 
 function errorText(err: unknown): string {
   if (err instanceof vscode.FileSystemError) return err.code || err.message;
-  return err instanceof Error ? err.message : String(err);
+  return sessionErrorText(err);
 }
