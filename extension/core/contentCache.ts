@@ -26,17 +26,20 @@ export class ContentCache<V> {
 
   set(context: string, text: string, value: V): void {
     if (text.length > this.maxTextLength) return;
+    const inner = this.maps.get(context);
+    if (inner?.has(text)) {
+      inner.set(text, value);
+      return;
+    }
     if (this.entries >= this.maxEntries || this.chars + text.length > this.maxChars) {
       this.maps = new Map();
       this.entries = 0;
       this.chars = 0;
     }
-    let inner = this.maps.get(context);
-    if (!inner) this.maps.set(context, (inner = new Map()));
-    if (!inner.has(text)) {
-      this.entries++;
-      this.chars += text.length;
-    }
-    inner.set(text, value);
+    let target = this.maps.get(context);
+    if (!target) this.maps.set(context, (target = new Map()));
+    target.set(text, value);
+    this.entries++;
+    this.chars += text.length;
   }
 }

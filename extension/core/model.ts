@@ -220,11 +220,16 @@ export interface Exchange {
 }
 
 /** Case-insensitive header lookup helper shared by loaders and the scanner. */
+/** Is this header called `lowerName` (given in lower case), in any case? */
+export function isHeaderNamed(header: NameValue, lowerName: string): boolean {
+  // Length first: most names differ in length, and lower-casing every name costs an allocation.
+  return header.name.length === lowerName.length && (header.name === lowerName || header.name.toLowerCase() === lowerName);
+}
+
 export function headerValues(headers: readonly NameValue[], name: string): string[] {
   const wanted = name.toLowerCase();
   const values: string[] = [];
-  // Length first: most names differ in length, and lower-casing every name costs an allocation.
-  for (const h of headers) if (h.name.length === wanted.length && (h.name === wanted || h.name.toLowerCase() === wanted)) values.push(h.value);
+  for (const h of headers) if (isHeaderNamed(h, wanted)) values.push(h.value);
   return values;
 }
 

@@ -18,7 +18,7 @@ import { readsByRegion } from './detect/phone';
 import type {
   Capture, DecodeLimitHit, Exchange, ExchangePart, Finding, IdentifierKind, NameValue,
 } from './model';
-import { displayPath, exchangeHost, headerValues } from './model';
+import { displayPath, exchangeHost, headerValues, isHeaderNamed } from './model';
 
 export interface ScanOptions {
   /** The researcher's own device values. */
@@ -93,7 +93,7 @@ type FieldVisitor = (part: ExchangePart, fieldPath: string, key: string | undefi
 function visitHeaders(headers: readonly NameValue[], part: ExchangePart, skip: string, visit: FieldVisitor): void {
   for (const h of headers) {
     // Cookies are scanned one by one from the parsed cookie lists.
-    if (h.name.length === skip.length && h.name.toLowerCase() === skip) continue;
+    if (isHeaderNamed(h, skip)) continue;
     visit(part, h.name, h.name, h.value);
   }
 }
@@ -282,28 +282,19 @@ function isSorted(list: readonly Finding[]): boolean {
 }
 
 class TextOutcomes {
-  private byText = new Map<string, FieldOutcome>();
-  private chars = 0;
-  private readonly underOtherKeys = new ContentCache<FieldOutcome>();
+  private readonly byText = new ContentCache<FieldOutcome>(100_000, 32 * 1024 * 1024, 64 * 1024);
+  private readonly underOtherKeys = new ContentCache<FieldOutcome>(50_000, 32 * 1024 * 1024, 64 * 1024);
 
   get(key: string | undefined, text: string): FieldOutcome | undefined {
-    const outcome = this.byText.get(text);
+    const outcome = this.byText.get('', text);
     if (outcome === undefined || outcome.fieldKey === key) return outcome;
     return this.underOtherKeys.get(key ?? '', text);
   }
 
   set(key: string | undefined, text: string, outcome: FieldOutcome): void {
-    if (text.length > 64 * 1024) return;
-    if (this.byText.has(text)) {
-      this.underOtherKeys.set(key ?? '', text, outcome);
-      return;
-    }
-    if (this.byText.size >= 100_000 || this.chars + text.length > 32 * 1024 * 1024) {
-      this.byText = new Map();
-      this.chars = 0;
-    }
-    this.byText.set(text, outcome);
-    this.chars += text.length;
+    const first = this.byText.get('', text);
+    if (first !== undefined && first.fieldKey !== key) this.underOtherKeys.set(key ?? '', text, outcome);
+    else this.byText.set('', text, outcome);
   }
 }
 

@@ -5,6 +5,7 @@ import { formatLocation } from '../core/load/errors';
 import type { Capture, Confidence, Exchange, Finding, HttpResponse, IdentifierKind, LoadWarning } from '../core/model';
 import { displayPath, exchangeHost } from '../core/model';
 import type { ScanResult } from '../core/scan';
+import { confidenceRank } from '../core/detect/index';
 import {
   CONFIDENCES,
   FINDING_KINDS,
@@ -143,22 +144,20 @@ export function findingsByExchange(findings: readonly Finding[], exchangeCount: 
 }
 
 const KIND_RANK = new Map<string, number>(FINDING_KINDS.map((k, i) => [k, i]));
-/** high → 2, medium → 1, low → 0. */
-const CONFIDENCE_RANK = new Map<string, number>(CONFIDENCES.map((c, i) => [c, CONFIDENCES.length - 1 - i]));
 
 /** Counts and best confidence per kind; kinds the protocol does not know are left out. */
 class KindTally {
   private readonly counts = new Map<FindingKind, KindCount>();
 
   add(f: Pick<Finding, 'kind' | 'confidence'>): void {
-    if (!KIND_RANK.has(f.kind) || !CONFIDENCE_RANK.has(f.confidence)) return;
+    if (!KIND_RANK.has(f.kind) || !(CONFIDENCES as readonly string[]).includes(f.confidence)) return;
     const entry = this.counts.get(f.kind);
     if (!entry) {
       this.counts.set(f.kind, { kind: f.kind, count: 1, confidence: f.confidence });
       return;
     }
     entry.count++;
-    if (rank(f.confidence) > rank(entry.confidence)) entry.confidence = f.confidence;
+    if (confidenceRank(f.confidence) > confidenceRank(entry.confidence)) entry.confidence = f.confidence;
   }
 
   inKindOrder(): KindCount[] {
@@ -166,22 +165,19 @@ class KindTally {
   }
 
   mostSeriousFirst(): KindCount[] {
-    return [...this.counts.values()].sort((a, b) => rank(b.confidence) - rank(a.confidence) || kindRank(a.kind) - kindRank(b.kind));
+    return [...this.counts.values()].sort((a, b) => confidenceRank(b.confidence) - confidenceRank(a.confidence) || kindRank(a.kind) - kindRank(b.kind));
   }
 }
 
-function rank(c: FindingConfidence): number {
-  return CONFIDENCE_RANK.get(c) ?? -1;
-}
 
 function kindRank(k: FindingKind): number {
   return KIND_RANK.get(k) ?? FINDING_KINDS.length;
 }
 
-/** The best confidence among the kinds, as a rank (high 2, medium 1, low 0; -1 for none). */
+/** The best confidence among the kinds, as a rank (high 3, medium 2, low 1; 0 for none). */
 function seriousness(kinds: readonly KindCount[]): number {
-  let best = -1;
-  for (const k of kinds) best = Math.max(best, rank(k.confidence));
+  let best = 0;
+  for (const k of kinds) best = Math.max(best, confidenceRank(k.confidence));
   return best;
 }
 
@@ -233,11 +229,6 @@ export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = 
     findings: findings.map((f) => ({ ...f })),
   };
 }
-
-/**
- * Path and query exactly as captured: the URL minus scheme and authority. (`new URL` would
- * re-encode what the app sent, and the raw form is what a researcher needs to see.)
- */
 
 /** Bytes of response body: what the file holds, or what the producer declared when it omitted or cut it. */
 function responseSize(response: HttpResponse | undefined): number {

@@ -20,13 +20,15 @@ describe('extension-host tests in code-server', function () {
     server = await startCodeServer({ smokeTestDriver: true });
     browser = await launchChromium();
     const page = await browser.newPage();
-    const output: string[] = [];
+    // Formatting a console line is asynchronous: keep every line's promise, in arrival order,
+    // and wait for all of them once the tests have exited, so the last lines are not lost.
+    const lines: Promise<string | undefined>[] = [];
     page.on('console', (message) => {
-      void (async () => {
+      lines.push((async () => {
         const args = await Promise.all(message.args().map((a) => a.jsonValue().catch(() => '')));
         // Extension-host lines arrive as ('%c INFO', css, format, ...args).
-        if (typeof args[0] === 'string' && args[0].startsWith('%c') && args.length >= 3) output.push(format(...(args.slice(2) as unknown[])));
-      })();
+        return typeof args[0] === 'string' && args[0].startsWith('%c') && args.length >= 3 ? format(...(args.slice(2) as unknown[])) : undefined;
+      })());
     });
     const exitCode = new Promise<number>((done) => void page.exposeFunction('codeAutomationExit', (code: number) => done(code)));
     const remote = (path: string): string => `vscode-remote://127.0.0.1:${server?.port}${path}`;
@@ -36,7 +38,7 @@ describe('extension-host tests in code-server', function () {
       ['extensionEnvironment', JSON.stringify({ LEAKLENS_CORPUS: CORPUS })],
     ]));
     const code = await exitCode;
-    const report = output.join('\n');
+    const report = (await Promise.all(lines)).filter((l) => l !== undefined).join('\n');
     console.log(report.split('\n').map((l) => `      | ${l}`).join('\n'));
     assert.equal(code, 0, `extension-host tests failed (exit ${code}); code-server log in ${server.dir}`);
     assert.match(report, /passing/, 'mocha reported from inside the extension host');

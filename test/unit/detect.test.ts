@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { keyHints } from '../../extension/core/detect/context';
 import { detectIdentifiers } from '../../extension/core/detect/index';
 import { readsByRegion } from '../../extension/core/detect/phone';
 import { meidCheckDigit, luhnValid } from '../../extension/core/detect/validators';
@@ -17,11 +18,11 @@ describe('validators', () => {
   it('MEID check digit: python-stdnum\'s documented example AF0123450ABCDE → C', () => {
     assert.equal(meidCheckDigit('AF0123450ABCDE'), 'C');
   });
-  it('E.212: 460-01 is China Unicom in CN; 310-150 is AT&T; unknown MCC is nothing', () => {
+  it('E.212: 460-01 is China Unicom in CN; 310-150 is AT&T; 999 is private use; an unknown MCC is nothing', () => {
     assert.equal(operatorOf('460010886207782')?.name, 'China Unicom');
     assert.equal(regionOfMcc('460'), 'CN');
     assert.equal(operatorOf('310150123456789')?.mnc, '150');
-    assert.equal(operatorOf('999990000000000') === undefined || operatorOf('999990000000000')?.mcc === '999', true);
+    assert.equal(operatorOf('999990000000000')?.mcc, '999', 'MCC 999 is in the table (private networks)');
     assert.equal(operatorOf('123450000000000'), undefined);
   });
 });
@@ -143,6 +144,29 @@ describe('phone numbers and the capture\'s region', () => {
       for (const key of [undefined, 'phone', 'imei']) {
         assert.deepEqual(detectIdentifiers(text, key, 'CN'), detectIdentifiers(text, key, 'US'), `${text} under ${key}`);
       }
+    }
+  });
+});
+
+describe('key names: a hint needs a word of the key, not any substring', () => {
+  it('ordinary keys that merely contain an identifier\'s letters give no hint', () => {
+    for (const [key, wrong] of [
+      ['time_id', 'imei'], ['timeid', 'meid'], ['timeInterval', 'imei'], ['thread_id', 'ad_id'], ['upload_id', 'ad_id'],
+      ['claims_id', 'imsi'], ['hmac', 'mac'], ['salon', 'geo-lon'],
+    ] as const) {
+      assert.equal(keyHints(key).has(wrong), false, `${key} is not ${wrong}`);
+    }
+    assert.deepEqual(detectIdentifiers('3f2b9c1e-8d4a-4b6f-9a1c-2e5d7f8a9b0c', 'thread_id'), []);
+    assert.deepEqual(detectIdentifiers('0123456789abcd', 'time_id'), []);
+  });
+
+  it('identifier words still hint, in any case or style', () => {
+    for (const [key, hint] of [
+      ['imei', 'imei'], ['IMEI', 'imei'], ['deviceImei', 'imei'], ['imei_md5', 'imei'], ['X-Device-Id', 'device_id'], ['XDeviceId', 'device_id'],
+      ['wifiMac', 'mac'], ['bt_mac', 'mac'], ['android_id', 'android_id'], ['gpsLat', 'geo-lat'], ['lng', 'geo-lon'], ['simSerialNumber', 'iccid'],
+      ['msisdn', 'phone'], ['phoneNumber', 'phone'], ['GAID', 'ad_id'], ['idfa', 'ad_id'],
+    ] as const) {
+      assert.equal(keyHints(key).has(hint), true, `${key} hints ${hint}`);
     }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { brotliCompressSync, inflateSync } from 'node:zlib';
 import { CaptureLoadError, loadCapture, loadCaptureFile } from '../../extension/core/load/index';
 import type { Capture } from '../../extension/core/model';
 import { exchangeHost } from '../../extension/core/model';
@@ -130,6 +130,29 @@ describe('HAR loader: producer quirks', () => {
     assert.equal(Buffer.from(bytes[1] ?? []).toString(), '{"imei":"868715392756833"}');
     const bad = capture.warnings.filter((w) => w.code === 'har-bad-base64').map((w) => w.location?.entryIndex);
     assert.deepEqual(bad, [3, 4], 'each bad body keeps its own warning');
+  });
+
+  it('a JSONP HAR whose callback is `x (` is JSONP, not zlib (its first two bytes pass the zlib check sum)', () => {
+    const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [] } };
+    const capture = loadCapture(Buffer.from(`x (${JSON.stringify(har)});`), 'x.harp');
+    assert.deepEqual(capture.source.wrappers, ['jsonp']);
+  });
+
+  it('base64 bytes still in brotli (no magic to tell) are not called truncated for being smaller than content.size', () => {
+    const br = brotliCompressSync(Buffer.from('{"imei":"868715392756833"}'.repeat(20)));
+    const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [{
+      startedDateTime: '2014-08-02T08:00:00.000Z', time: 1,
+      request: { method: 'GET', url: 'http://a.test/', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+      response: {
+        status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', cookies: [], redirectURL: '', headersSize: -1, bodySize: br.length,
+        headers: [{ name: 'Content-Encoding', value: 'br' }],
+        content: { size: 520, mimeType: 'application/json', encoding: 'base64', text: br.toString('base64') },
+      },
+      cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+    }] } };
+    const body = loadCapture(Buffer.from(JSON.stringify(har)), 'br.har').exchanges[0].response?.body;
+    assert.equal(body?.contentCoding, 'unknown');
+    assert.equal(body?.availability, 'complete');
   });
 
   it('opens HARs without pages (Charles, Fiddler 2)', () => {

@@ -479,7 +479,7 @@ describe('known-value matcher', () => {
   });
 
   describe('throughput', () => {
-    it('matches the telemetry tshark JSON quickly with the device values loaded', function () {
+    it('matches the telemetry tshark JSON with the device values loaded (prints its throughput)', function () {
       this.timeout(60_000);
       const text = readFileSync(corpusPath('generated/pcap/telemetry.tshark.json'), 'utf8');
       const started = Date.now();

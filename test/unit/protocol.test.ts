@@ -138,5 +138,9 @@ describe('protocol constants', () => {
       },
     };
     assert.equal('requestId' in message, false);
+    // The contract itself, checked by the compiler (npm test type-checks the tests): a
+    // findingsUpdated carrying a requestId would make this line a type error.
+    const notification: Extract<ToWebview, { type: 'findingsUpdated' }> extends { requestId: unknown } ? 'request' : 'notification' = 'notification';
+    assert.equal(notification, 'notification');
   });
 });

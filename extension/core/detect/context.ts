@@ -6,12 +6,41 @@ export type KeyHint =
   | 'imei' | 'imsi' | 'iccid' | 'meid' | 'phone' | 'email' | 'mac' | 'android_id' | 'ad_id' | 'serial'
   | 'carrier' | 'mccmnc' | 'geo' | 'geo-lat' | 'geo-lon' | 'geo-lat-e7' | 'geo-lon-e7' | 'device_id';
 
-/** `X-Device-Id` → `xdeviceid`, `android_id` → `androidid`. */
-export function normaliseKey(key: string): string {
-  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+/**
+ * `X-Device-Id` → `xdeviceid`, `android_id` → `androidid`, with the positions where a word of the
+ * key starts (after a separator, at a camelCase capital, at the last capital of an acronym), so
+ * a rule can require its match to start a word: `time_id` holds "imei" and `hmac` holds "mac",
+ * but neither is a word of those keys.
+ */
+export function normaliseKey(key: string): { norm: string; wordStarts: Set<number> } {
+  let norm = '';
+  const wordStarts = new Set<number>();
+  let afterSeparator = true;
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i];
+    const upper = c >= 'A' && c <= 'Z';
+    if (!upper && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) {
+      afterSeparator = true;
+      continue;
+    }
+    const prev = key[i - 1] ?? '';
+    const next = key[i + 1] ?? '';
+    const prevUpper = prev >= 'A' && prev <= 'Z';
+    const prevLower = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
+    const nextLower = next >= 'a' && next <= 'z';
+    if (afterSeparator || (upper && (prevLower || (prevUpper && nextLower)))) wordStarts.add(norm.length);
+    norm += c.toLowerCase();
+    afterSeparator = false;
+  }
+  return { norm, wordStarts };
 }
 
-const RULES: [KeyHint, RegExp][] = [
+function matchesAtWordStart(rule: RegExp, norm: string, wordStarts: ReadonlySet<number>): boolean {
+  for (const m of norm.matchAll(rule)) if (wordStarts.has(m.index ?? -1)) return true;
+  return false;
+}
+
+const RULES: [KeyHint, RegExp][] = ([
   ['imei', /imei|imeisv/],
   ['imsi', /imsi|subscriberid/],
   ['iccid', /iccid|simserial|simid$|simnumber|iccd/],
@@ -30,7 +59,7 @@ const RULES: [KeyHint, RegExp][] = [
   ['geo-lon', /^(lon|lng|long)$|^longitude$|^gpslon|lng$|lon$|longitude$/],
   ['geo', /^loc$|location|^gps|latlng|latlon|^geo|coords?$|position/],
   ['device_id', /deviceid$|^did$|^udid$|^devid$|hwid|deviceidentifier|^uuid$|^duid$/],
-];
+] as [KeyHint, RegExp][]).map(([hint, re]) => [hint, new RegExp(re.source, 'g')]);
 
 const cache = new Map<string, ReadonlySet<KeyHint>>();
 const EMPTY: ReadonlySet<KeyHint> = new Set();
@@ -39,10 +68,10 @@ export function keyHints(key: string | undefined): ReadonlySet<KeyHint> {
   if (!key) return EMPTY;
   const cached = cache.get(key);
   if (cached) return cached;
-  const norm = normaliseKey(key);
+  const { norm, wordStarts } = normaliseKey(key);
   const hints = new Set<KeyHint>();
   if (norm.length > 0 && norm.length <= 64) {
-    for (const [hint, re] of RULES) if (re.test(norm)) hints.add(hint);
+    for (const [hint, re] of RULES) if (matchesAtWordStart(re, norm, wordStarts)) hints.add(hint);
   }
   // Operator *codes* are not operator names: "simoperator" hints mccmnc, not carrier text.
   if (hints.has('mccmnc') && !/name/.test(norm)) hints.delete('carrier');

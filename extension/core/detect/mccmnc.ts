@@ -42,10 +42,6 @@ export function operatorOf(digits: string): Operator | undefined {
   return mncs.get(digits.slice(3, 6)) ?? mncs.get(digits.slice(3, 5));
 }
 
-export function isKnownMcc(mcc: string): boolean {
-  return table().has(mcc);
-}
-
 /** ISO 3166 region of an MCC, e.g. 460 → CN, for parsing national phone numbers. */
 export function regionOfMcc(mcc: string): string | undefined {
   const mncs = table().get(mcc);

@@ -45,3 +45,17 @@ export function isPlaceholderDigits(digits: string): boolean {
   if (/^(\d)\1+$/.test(digits)) return true;
   return '01234567890123456789'.includes(digits) || '98765432109876543210'.includes(digits);
 }
+
+/** Luhn check digit for a digit payload. */
+export function luhnCheckDigit(payload: string): string {
+  let sum = 0;
+  for (let i = payload.length - 1, double = true; i >= 0; i--, double = !double) {
+    let d = payload.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}

@@ -2,6 +2,8 @@
 // bytes exact and recording what the scanner needs to decode them later.
 import type { Body, BodyAvailability, ContentCodingState, NameValue } from '../model';
 import { headerValues } from '../model';
+import { isPlainText } from '../decode/bytes';
+import { isZlib } from '../decode/compression';
 
 export interface BodyFacts {
   mimeType?: string;
@@ -31,7 +33,7 @@ function startsWithMagic(bytes: Uint8Array, coding: string): boolean | undefined
       return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
     case 'deflate':
       // zlib-wrapped deflate has a checkable header; raw deflate has none.
-      return bytes.length >= 2 && (bytes[0] & 0x0f) === 8 && ((bytes[0] << 8) | bytes[1]) % 31 === 0 ? true : undefined;
+      return isZlib(bytes) ? true : undefined;
     case 'zstd':
       return bytes.length >= 4 && bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd;
     default:
@@ -54,23 +56,8 @@ export function contentCodingState(bytes: Uint8Array, codings: readonly string[]
   return isText ? 'already-decoded' : 'unknown';
 }
 
-/** Valid UTF-8 without NUL or C0 controls other than tab, CR, LF, FF, ESC — over the whole body. */
-export function looksLikeText(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b) return false;
-  }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-
 export function makeBody(bytes: Uint8Array, facts: BodyFacts): Body {
-  const isText = facts.isText ?? looksLikeText(bytes);
+  const isText = facts.isText ?? isPlainText(bytes);
   const codings = contentEncodings(facts.headers);
   const availability: BodyAvailability = facts.availability ?? (bytes.length === 0 ? 'empty' : 'complete');
   const body: Body = {
@@ -90,11 +77,6 @@ export function makeBody(bytes: Uint8Array, facts: BodyFacts): Body {
 const utf8 = new TextEncoder();
 export function textBytes(text: string): Uint8Array {
   return utf8.encode(text);
-}
-
-/** Body bytes as text, for display and scanning of text bodies. */
-export function bodyText(body: Body): string {
-  return new TextDecoder('utf-8', { fatal: false }).decode(body.bytes);
 }
 
 /** Parse `a=1&b=2` into name/value pairs, decoding `+` and percent-escapes leniently. */

@@ -10,7 +10,8 @@ import type {
 } from '../model';
 import { headerValues } from '../model';
 import { ContentCache } from '../contentCache';
-import { looksLikeText, makeBody, parseCookieHeader, parseQueryString, parseSetCookie, textBytes } from './body';
+import { isPlainText } from '../decode/bytes';
+import { makeBody, parseCookieHeader, parseQueryString, parseSetCookie, textBytes } from './body';
 import { CaptureLoadError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 import { validateHarSchema } from './harSchema';
@@ -153,7 +154,7 @@ class SharedBodies {
     const before = warnings.count;
     const bytes = harTextBytes(text, encoding, path, warnings, entryIndex, encodingKey);
     if (warnings.count !== before) return { bytes };
-    const entry = { bytes, isText: looksLikeText(bytes) };
+    const entry = { bytes, isText: isPlainText(bytes) };
     this.bodies.set(context, text, entry);
     return entry;
   }
@@ -276,7 +277,9 @@ function responseBody(
   const { bytes, isText } = bodies.bytesOf(text, encoding, path, warnings, entryIndex);
   const body = makeBody(bytes, { headers, mimeType, fileEncoding: encoding, declaredSize: size, isText });
   // content.size is the decoded size; fewer decoded bytes than that means the producer cut it.
-  if (body.contentCoding !== 'still-encoded' && size > 0 && bytes.length > 0 && bytes.length < size) {
+  // Bytes that may still be compressed (brotli has no magic to tell) are smaller by design.
+  const decoded = body.contentCoding === 'none' || body.contentCoding === 'already-decoded';
+  if (decoded && size > 0 && bytes.length > 0 && bytes.length < size) {
     body.availability = 'truncated';
     body.note = `holds ${bytes.length} of ${size} bytes`;
   }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Capture } from '../model';
 import { CaptureLoadError } from './errors';
 import { loadHar } from './har';
@@ -97,8 +96,4 @@ export function loadCaptureFile(path: string): Capture {
   const capture = loadCapture(bytes, path);
   capture.source.name = path;
   return capture;
-}
-
-export function displayName(capture: Capture): string {
-  return basename(capture.source.name);
 }

@@ -285,17 +285,6 @@ function defineKey(obj: JsonObject, key: string, value: JsonValue): void {
   }
 }
 
-/** JSON.parse when it can, our parser for the error location when it cannot. */
-export function parseJsonWithLocation(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    // Re-parse only to locate the error; if ours accepts what V8 rejected, report V8's words.
-    parseJson(text);
-    throw err;
-  }
-}
-
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

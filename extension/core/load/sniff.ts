@@ -2,6 +2,7 @@
 // export or neither; a `.har` may be JSONP-wrapped or zlib-compressed (mitmproxy's `.zhar`).
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { CaptureFormat, SourceWrapper } from '../model';
+import { isZlib } from '../decode/compression';
 import { CaptureLoadError } from './errors';
 
 export interface Unwrapped {
@@ -16,24 +17,16 @@ export interface Unwrapped {
   invalidUtf8: boolean;
 }
 
-export interface SniffResult extends Unwrapped {
-  format: CaptureFormat;
-}
-
 /** Upper bound on what one compressed capture may inflate to before we refuse it. */
 const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
-
-function isZlibHeader(bytes: Uint8Array): boolean {
-  // CMF 0x78 (deflate, 32K window) and a FCHECK that makes the 16-bit header divisible by 31.
-  return bytes.length >= 2 && bytes[0] === 0x78 && ((bytes[0] << 8) | bytes[1]) % 31 === 0;
-}
 
 function decompress(bytes: Uint8Array, file: string): { bytes: Uint8Array; wrapper?: SourceWrapper } {
   try {
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
       return { bytes: gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }), wrapper: 'gzip' };
     }
-    if (isZlibHeader(bytes)) {
+    // The full RFC 1950 check: `x (` (a JSONP callback named x) also has a header divisible by 31.
+    if (isZlib(bytes)) {
       return { bytes: inflateSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }), wrapper: 'zlib' };
     }
   } catch (err) {

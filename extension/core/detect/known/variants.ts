@@ -3,6 +3,7 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { IdentifierKind } from '../../model';
+import { luhnCheckDigit, luhnValid } from '../validators';
 
 /** What a known value is: an identifier kind, or `string` for any free text. */
 export type KnownKind = IdentifierKind | 'string';
@@ -82,23 +83,6 @@ export function countryCodeLength(digits: string): number {
   return CC2.has(digits.slice(0, 2)) ? 2 : 3;
 }
 
-/** Luhn check digit for a digit payload. */
-export function luhnCheckDigit(payload: string): string {
-  let sum = 0;
-  for (let i = payload.length - 1, double = true; i >= 0; i--, double = !double) {
-    let d = payload.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-export function luhnValid(digits: string): boolean {
-  return digits.length > 1 && luhnCheckDigit(digits.slice(0, -1)) === digits.slice(-1);
-}
 
 function analyseNumberPart(s: string): boolean {
   return /^[+-]?\d{1,3}(\.\d+)?$/.test(s);
