@@ -3,8 +3,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadCapture } from '../extension/core/load/index';
+import type { Capture, Finding } from '../extension/core/model';
 import { scanCapture } from '../extension/core/scan';
+import { SearchIndex } from '../extension/core/search';
+import { CaptureColumns, RowViews } from '../extension/editor/rowQuery';
+import { captureSummary, findingsByExchange, rowPage } from '../extension/editor/rows';
+import { DEFAULT_PAGE_SIZE, defaultRowQuery, type KindCount, type RowQuery, type SortColumn } from '../extension/protocol';
 
 const CORPUS = process.env.LEAKLENS_CORPUS ?? resolve(process.cwd(), '../shared/corpus');
 const OUT_DIR = resolve(process.cwd(), '.bench');
@@ -43,6 +50,8 @@ function main(): void {
   let leaves = 0;
   // The baseline runs first, with nothing else on the heap, so garbage from our own runs cannot slow it.
   for (let run = 0; run < RUNS; run++) parse.push(time(() => JSON.parse(bytes.toString('utf8')))[1]);
+  // Also on a heap holding nothing else yet, as when the editor opens a capture.
+  firstRows(bytes, file, median(parse));
   for (let run = 0; run < RUNS; run++) {
     const [capture, loadMs] = time(() => loadCapture(bytes, file));
     load.push(loadMs);
@@ -72,6 +81,150 @@ function main(): void {
   const same = fresh.findings.length === findings ? 'same findings' : `DIFFERENT findings: ${fresh.findings.length}`;
   console.log(`scan without reuse of repeated content (1 run) ${freshMs.toFixed(0)} ms  ${(mb / (freshMs / 1000)).toFixed(1)} MB/s  ratio ${(freshMs / p).toFixed(2)}× JSON.parse  (${same})`);
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  searchAndQuery(capture, fresh.findings);
+}
+
+// ---- the request table: time to first rows, and search while typing ------------------------
+
+/** A full garbage collection, for memory figures and to start timed runs from the same state. */
+const gc: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+function heapMb(): number {
+  const m = process.memoryUsage();
+  // arrayBuffers are part of external.
+  return (m.heapUsed + m.external) / 1e6;
+}
+
+/**
+ * What the editor does before the first page of rows can be sent: load the capture, then build
+ * rows 0–199 (the scan runs after, and badges follow with findingsUpdated). Also what the init
+ * message carries besides (summary with the distinct host count, facets, the default view).
+ */
+function firstRows(bytes: Buffer, file: string, parseMs: number): void {
+  const load: number[] = [];
+  const page: number[] = [];
+  const summary: number[] = [];
+  const facets: number[] = [];
+  const view: number[] = [];
+  // No forced GC between runs, as in the load figures below (a GC right before shrinks the heap
+  // and makes the load pay to grow it again: about 15% slower here).
+  for (let run = 0; run < RUNS; run++) {
+    const t0 = performance.now();
+    const capture = loadCapture(bytes, file);
+    const t1 = performance.now();
+    rowPage(capture, 0, DEFAULT_PAGE_SIZE);
+    const t2 = performance.now();
+    load.push(t1 - t0);
+    page.push(t2 - t1);
+    summary.push(time(() => captureSummary(capture, file))[1]);
+    const views = new RowViews(capture, []);
+    facets.push(time(() => views.facets())[1]);
+    view.push(time(() => views.view(defaultRowQuery()))[1]);
+  }
+  gc();
+  const first = median(load.map((l, i) => l + page[i]));
+  console.log(`time to first rows (load + first ${DEFAULT_PAGE_SIZE} rows, no scan) ${first.toFixed(0)} ms  ratio ${(first / parseMs).toFixed(2)}× JSON.parse  (target ≤ 1.50; median of ${RUNS})`);
+  console.log(`  of which load ${median(load).toFixed(0)} ms (${(median(load) / parseMs).toFixed(2)}× JSON.parse), first page ${median(page).toFixed(1)} ms; init also builds: summary ${median(summary).toFixed(0)} ms, facets ${median(facets).toFixed(0)} ms, default view ${median(view).toFixed(1)} ms`);
+}
+
+const TYPED = ['xiaomi', 'imei', 'api.account', '8687153927', 'xiaomo', 'application/json'];
+const KEY_RUNS = Number(process.env.BENCH_KEY_RUNS ?? 5);
+
+function tableQuery(search: string, sort: SortColumn): RowQuery {
+  return { ...defaultRowQuery(), search, sort };
+}
+
+/** Search index build and memory, then RowViews.view per keystroke as a researcher types. */
+function searchAndQuery(capture: Capture, findings: Finding[]): void {
+  const byExchange: (KindCount[] | undefined)[] = findingsByExchange(findings, capture.exchanges.length);
+  console.log('');
+  console.log(`request table at ${capture.exchanges.length} rows`);
+
+  // The first keystroke of a session whose index was never prepared pays for the build.
+  const cold: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    gc();
+    const views = new RowViews(capture, byExchange);
+    cold.push(time(() => views.view(tableQuery('x', 'id')))[1]);
+  }
+  console.log(`first keystroke without prepare() (index build + search) ${median(cold).toFixed(0)} ms  (median of 3)`);
+
+  gc();
+  gc();
+  const before = heapMb();
+  const columns = new CaptureColumns(capture);
+  const builds: number[] = [];
+  builds.push(time(() => columns.search.prepare())[1]);
+  gc();
+  gc();
+  const after = heapMb();
+  for (let run = 1; run < 3; run++) builds.push(time(() => new CaptureColumns(capture).search.prepare())[1]);
+  const stats = columns.search.stats();
+  console.log(`search index build (prepare(), one time) ${median(builds).toFixed(0)} ms (median of 3)  ${(capture.source.byteLength / 1e6 / (median(builds) / 1000)).toFixed(0)} MB/s of file`);
+  console.log(`  memory ${(stats.bytes / 1e6).toFixed(1)} MB by its own count, ${(after - before).toFixed(1)} MB by process.memoryUsage (heap + external, after GC); ${stats.texts} distinct texts, ${(stats.chars / 1e6).toFixed(1)} M chars, ${stats.postings} postings, ${stats.words} words / ${stats.wordPostings} word postings; truncated ${JSON.stringify(stats.truncated)}`);
+
+  // Sort orders are worked out once per column, on first use.
+  const warm = new RowViews(capture, byExchange, columns);
+  for (const sort of ['id', 'host'] as const) {
+    const [, ms] = time(() => warm.view(tableQuery('', sort)));
+    console.log(`  first view sorted by ${sort} (its order built once) ${ms.toFixed(1)} ms`);
+  }
+
+  const all: Record<string, number[]> = {};
+  for (const sort of ['id', 'host'] as const) {
+    const overall: number[] = [];
+    for (const text of TYPED) {
+      const samples: number[] = [];
+      let rows = 0;
+      let fuzzy = '';
+      for (let run = 0; run < KEY_RUNS; run++) {
+        // Each run types the query from scratch: no term cached, no view cached.
+        columns.search.clearCache();
+        const views = new RowViews(capture, byExchange, columns);
+        gc();
+        let typed = '';
+        for (const ch of text) {
+          typed += ch;
+          const [view, ms] = time(() => views.view(tableQuery(typed, sort)));
+          samples.push(ms);
+          rows = view.ids.length;
+        }
+        const words = views.lastSearchMatch?.fuzzy.flatMap((f) => f.words) ?? [];
+        fuzzy = words.length > 0 ? `, fuzzy → ${words.join(', ')}` : '';
+      }
+      overall.push(...samples);
+      console.log(`  keystrokes "${text}" sort ${sort}: median ${median(samples).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}  (${text.length} keys × ${KEY_RUNS} runs; ${rows} rows${fuzzy})`);
+    }
+    all[sort] = overall;
+  }
+  for (const [sort, samples] of Object.entries(all)) {
+    console.log(`per keystroke, sort ${sort}, all queries: median ${median(samples).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}  (target < 100 ms)`);
+  }
+  // Paging through a view: the view is cached.
+  const views = new RowViews(capture, byExchange, columns);
+  views.view(tableQuery('imei', 'host'));
+  const [, pageMs] = time(() => views.view(tableQuery('imei', 'host')));
+  console.log(`  the same view again (paging) ${pageMs.toFixed(3)} ms`);
+
+  // The bound for content that never repeats: every field indexed afresh (1 run, search only).
+  gc();
+  const unique = new SearchIndex(capture, { reuse: false });
+  const [, uniqueMs] = time(() => unique.prepare());
+  const u = unique.stats();
+  const keys: number[] = [];
+  for (const text of TYPED) {
+    unique.clearCache();
+    for (let k = 1; k <= text.length; k++) keys.push(time(() => unique.search(text.slice(0, k)))[1]);
+  }
+  console.log(`search index without reuse of repeated content (1 run): build ${uniqueMs.toFixed(0)} ms, ${(u.bytes / 1e6).toFixed(0)} MB by its own count, ${(u.chars / 1e6).toFixed(1)} M chars in ${u.texts} texts; per keystroke (search only) median ${median(keys).toFixed(1)} ms, p95 ${percentile(keys, 95).toFixed(1)}, max ${Math.max(...keys).toFixed(1)}`);
 }
 
 main();

@@ -23,6 +23,18 @@ export const MAX_WARNINGS_SENT = 500;
 export const MAX_PLAIN_HTTP_HOSTS_SENT = 100;
 /** Longest host name sent (DNS names are at most 253 characters). */
 export const MAX_HOST_LENGTH = 255;
+/** How many hosts the "findings by host" list carries; `hostsWithFindings` tells how many there are in all. */
+export const MAX_HOSTS_SENT = 100;
+/** Longest search text the host accepts. */
+export const MAX_SEARCH_LENGTH = 500;
+/** Most values one quick filter may list (hosts, methods, …). */
+export const MAX_FILTER_VALUES = 200;
+/** Most entries the facet lists of `init` carry (the busiest hosts first). */
+export const MAX_FACET_VALUES = 200;
+/** Most known values the panel may send at once. */
+export const MAX_KNOWN_VALUES = 200;
+/** Longest known value the panel may send. */
+export const MAX_KNOWN_VALUE_LENGTH = 512;
 
 export type CaptureFormatName = 'har' | 'tshark-json' | 'tshark-ek';
 
@@ -49,6 +61,8 @@ export interface CaptureSummary {
   /** Tool that wrote the file, e.g. "Firefox 128.0" or "tshark (-T json)"; "" when unknown. */
   producer: string;
   exchangeCount: number;
+  /** Distinct hosts the capture's requests went to. */
+  hostCount: number;
   warningCount: number;
   findings: FindingsSummary;
 }
@@ -77,8 +91,20 @@ export interface FindingsSummary {
   plainHttp: PlainHttpHost[];
   /** How many hosts received identifiers over plain HTTP in all. */
   plainHttpHostCount: number;
+  /** Hosts that received identifiers (over any scheme), most serious first (at most MAX_HOSTS_SENT). */
+  byHost: HostFindings[];
+  /** How many hosts received identifiers in all. */
+  hostsWithFindings: number;
   /** Why the scan failed, "" when it did not (the counts are then all zero). */
   scanError: string;
+}
+
+export interface HostFindings {
+  host: string;
+  /** Kinds sent to this host (at most FINDING_KINDS.length), most serious first. */
+  kinds: KindCount[];
+  /** Whether any of them went over plain HTTP. */
+  plainHttp: boolean;
 }
 
 export interface PlainHttpHost {
@@ -111,6 +137,8 @@ export interface RowSummary {
   mime: string;
   /** Whether the request went over TLS (false: plain HTTP, readable by anyone on the path). */
   secure: boolean;
+  /** Total time of the exchange in ms, -1 when unknown. */
+  durationMs: number;
   /** Kinds of identifier the exchange leaks (at most FINDING_KINDS.length), most serious first. */
   findings: KindCount[];
 }
@@ -123,6 +151,38 @@ export interface InitMessage {
   warnings: WarningView[];
   /** Page size the webview should use for `getRows`. */
   pageSize: number;
+  /** Values the quick filters offer. */
+  facets: Facets;
+  /** The known values the scan used, for the known-values panel. */
+  known: KnownValuesView;
+}
+
+/** One value of a quick filter and how many exchanges have it. */
+export interface FacetValue<V extends string = string> {
+  value: V;
+  count: number;
+}
+
+export interface Facets {
+  /** Busiest first, at most MAX_FACET_VALUES; `hostCount` in the summary tells how many in all. */
+  hosts: FacetValue[];
+  methods: FacetValue[];
+  statuses: FacetValue<StatusClass>[];
+}
+
+/** A researcher's own value, as the known-values panel shows and edits it. */
+export interface KnownValueEntry {
+  /** `imei`, `imsi`, …, or `string` (see the leaklens.knownValues setting). */
+  kind: string;
+  value: string;
+}
+
+export interface KnownValuesView {
+  entries: KnownValueEntry[];
+  /** Where they come from: the workspace's settings, the user's, or nowhere yet. */
+  source: 'workspace' | 'workspaceFolder' | 'user' | 'none';
+  /** Why some were left out (invalid values), one sentence each. */
+  problems: string[];
 }
 
 /** Answer to `ready` when the capture could not be opened; the message names file, place and expectation. */
@@ -132,14 +192,43 @@ export interface LoadFailedMessage {
   message: string;
 }
 
-/** Result of a `getRows` request. */
+/** Result of a `getRows` request: rows [offset, offset + rows.length) of the query's view. */
 export interface RowsMessage {
   type: 'rows';
   requestId: number;
   offset: number;
-  /** Exchange count, so the webview can notice a changed capture. */
+  /** Rows in the query's view (exchanges that pass its search and filters). */
   total: number;
+  /** Exchanges in the capture. */
+  exchangeCount: number;
+  /** How long the host took to search, filter and sort for this query (0 when it had the view already). */
+  queryMs: number;
+  /** What the search did beyond exact matching ("no exact match for “xiaomo”: showing close words xiaomi"); "" when nothing. */
+  searchNote: string;
   rows: RowSummary[];
+}
+
+/** Result of a `findRow` request: where an exchange sits in the query's view, -1 when filtered out. */
+export interface RowIndexMessage {
+  type: 'rowIndex';
+  requestId: number;
+  exchangeId: number;
+  index: number;
+}
+
+/** Result of a `getDetail` request. */
+export interface DetailMessage {
+  type: 'detail';
+  requestId: number;
+  detail: ExchangeDetail;
+}
+
+/** Result of a request that only needs an acknowledgement (copy, reveal, setKnownValues). */
+export interface DoneMessage {
+  type: 'done';
+  requestId: number;
+  /** What happened, for the status line ("Copied the curl command"). */
+  message: string;
 }
 
 /** A request failed (with its id), or something went wrong outside any request (without). */
@@ -158,7 +247,127 @@ export interface FindingsUpdatedMessage {
   findings: FindingsSummary;
 }
 
-export type ToWebview = InitMessage | LoadFailedMessage | RowsMessage | ErrorMessage | FindingsUpdatedMessage;
+/** The capture was rescanned: new findings, the known values now in use. */
+export interface KnownValuesUpdatedMessage {
+  type: 'knownValuesUpdated';
+  known: KnownValuesView;
+}
+
+export type ToWebview =
+  | InitMessage
+  | LoadFailedMessage
+  | RowsMessage
+  | RowIndexMessage
+  | DetailMessage
+  | DoneMessage
+  | ErrorMessage
+  | FindingsUpdatedMessage
+  | KnownValuesUpdatedMessage;
+
+//#endregion
+
+//#region exchange detail
+
+/** Status classes the status filter offers; `none` is an exchange without a response. */
+export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'none'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number];
+
+/** Everything the detail pane shows for one exchange. Strings and lists are capped by the host. */
+export interface ExchangeDetail {
+  id: number;
+  overview: DetailOverview;
+  /** In this order: request headers, query, request cookies, request body, response headers, response cookies, response body (empty ones left out). */
+  sections: DetailSection[];
+  /** Every finding of the exchange, in the order of the scan (part, then position). */
+  findings: DetailFinding[];
+}
+
+export interface DetailOverview {
+  method: string;
+  /** The full URL as captured (capped). */
+  url: string;
+  httpVersion: string;
+  /** null when the capture holds no response. */
+  status: number | null;
+  statusText: string;
+  secure: boolean;
+  /** "93.184.216.34:443", "" when unknown. */
+  remoteAddress: string;
+  /** TLS server name from the handshake, "" when unknown. */
+  tlsSni: string;
+  /** ISO 8601 as the producer wrote it, "" when unknown. */
+  startedDateTime: string;
+  durationMs: number;
+  /** HAR timing phases that apply (blocked, dns, connect, ssl, send, wait, receive), in that order. */
+  timings: { phase: string; ms: number }[];
+  /** Where in the file: "HAR entry 3", "frames 12, 15 (packet 7)". */
+  origin: string;
+  /** Producer extras worth showing (resource type, WebSocket message count). */
+  extras: { name: string; value: string }[];
+}
+
+export type DetailSectionId =
+  | 'request-headers' | 'query' | 'request-cookies' | 'request-body'
+  | 'response-headers' | 'response-cookies' | 'response-body';
+
+export interface DetailSection {
+  id: DetailSectionId;
+  /** "Request headers", "Response body (application/json, 1.2 kB)". */
+  title: string;
+  /** Headers, parameters and cookies: one field each. Bodies: one field. */
+  fields: DetailField[];
+  /** Why fields are missing or cut ("body omitted by the producer", "first 500 of 3,200 headers"). */
+  notes: string[];
+}
+
+export interface DetailField {
+  /** Header, parameter or cookie name; "" for a body. */
+  name: string;
+  /** The raw value first, then each decoded layer, outermost first. */
+  layers: DetailLayer[];
+}
+
+export interface DetailLayer {
+  /** Decode steps from the raw value to this layer (empty for the raw value): ["base64", "gzip"]. */
+  chain: string[];
+  /** How the text is laid out: as is, JSON pretty-printed, or a hex dump of binary bytes. */
+  view: 'text' | 'json' | 'hex';
+  /** What to show. Hex dumps are lines of `offset  hex bytes  |ascii|`. */
+  text: string;
+  /** Set when the text was cut to the size the pane shows; says what was left out. */
+  truncated: string;
+  /** Ranges of `text` to highlight, sorted by start; they never overlap. */
+  highlights: Highlight[];
+}
+
+export interface Highlight {
+  /** UTF-16 offsets in DetailLayer.text. */
+  start: number;
+  end: number;
+  /** Index into ExchangeDetail.findings. */
+  finding: number;
+}
+
+export interface DetailFinding {
+  kind: FindingKind;
+  confidence: FindingConfidence;
+  /** Canonical value (digits, E.164, lower-case MAC, …), capped. */
+  value: string;
+  /** The text as it appeared, capped. */
+  matchedText: string;
+  section: DetailSectionId;
+  /** Header, parameter or JSON path where it sits: "X-Device-Id", "$.device.imei". */
+  fieldPath: string;
+  /** Decode steps that exposed it: ["base64", "gzip", "json:$.imei"]. */
+  chain: string[];
+  detector: string;
+  /** Why this confidence. */
+  reasons: string[];
+  /** For known values: the researcher's label and the form it appeared in ("md5"). */
+  known?: { label: string; variant: string; learned: boolean };
+  /** Where it is highlighted: [section field index, layer index] pairs; empty when it could not be placed. */
+  places: { field: number; layer: number }[];
+}
 
 //#endregion
 
@@ -169,68 +378,209 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
+export const SORT_COLUMNS = ['id', 'method', 'host', 'path', 'status', 'mime', 'size', 'time', 'findings'] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+export const SCHEMES = ['any', 'http', 'https'] as const;
+export const FINDINGS_FILTERS = ['any', 'with', 'without'] as const;
+
+/** What rows the table shows and in which order. Empty lists mean "no restriction". */
+export interface RowQuery {
+  /**
+   * Search text (at most MAX_SEARCH_LENGTH); "" shows everything. Whitespace-separated terms must
+   * all match (case-insensitive substrings of the URL, host, headers, cookies, MIME type and the
+   * bodies' decoded layers); a term found nowhere is matched fuzzily against the capture's words;
+   * `"a phrase"` matches exactly; `host:name` matches the host only.
+   */
+  search: string;
+  sort: SortColumn;
+  descending: boolean;
+  /** Exchanges leaking any of these kinds. */
+  kinds: FindingKind[];
+  hosts: string[];
+  methods: string[];
+  statuses: StatusClass[];
+  scheme: (typeof SCHEMES)[number];
+  findings: (typeof FINDINGS_FILTERS)[number];
+}
+
 export interface GetRowsRequest {
   type: 'getRows';
   requestId: number;
+  query: RowQuery;
   offset: number;
   limit: number;
 }
 
-export type FromWebview = ReadyMessage | GetRowsRequest;
+/** Where does this exchange sit in the query's view (to keep the selection when the view changes)? */
+export interface FindRowRequest {
+  type: 'findRow';
+  requestId: number;
+  query: RowQuery;
+  exchangeId: number;
+}
+
+export interface GetDetailRequest {
+  type: 'getDetail';
+  requestId: number;
+  exchangeId: number;
+}
+
+/** Things the host can put on the clipboard; it builds the text from its own copy of the capture. */
+export type CopyTarget =
+  | { what: 'url' | 'curl'; exchangeId: number }
+  | { what: 'finding'; exchangeId: number; finding: number }
+  | { what: 'layer'; exchangeId: number; section: DetailSectionId; field: number; layer: number };
+
+export interface CopyRequest {
+  type: 'copy';
+  requestId: number;
+  target: CopyTarget;
+}
+
+/** Open the capture as text, at this exchange's entry (Reopen With → Text Editor). */
+export interface RevealRequest {
+  type: 'reveal';
+  requestId: number;
+  exchangeId: number;
+}
+
+/** Replace the known values (saved to the workspace's settings); the capture is rescanned. */
+export interface SetKnownValuesRequest {
+  type: 'setKnownValues';
+  requestId: number;
+  entries: KnownValueEntry[];
+}
+
+export type FromWebview = ReadyMessage | GetRowsRequest | FindRowRequest | GetDetailRequest | CopyRequest | RevealRequest | SetKnownValuesRequest;
 
 /** Requests that expect an answer carrying their `requestId`. */
-export type WebviewRequest = GetRowsRequest;
+export type WebviewRequest = Exclude<FromWebview, ReadyMessage>;
 
 //#endregion
 
 //#region validation
 
-type Field = 'requestId' | 'offset' | 'limit';
+const KNOWN_KIND = /^[a-z][a-z0-9_]{0,31}$/;
+const DETAIL_SECTIONS: readonly DetailSectionId[] = [
+  'request-headers', 'query', 'request-cookies', 'request-body', 'response-headers', 'response-cookies', 'response-body',
+];
 
-const FIELD_RANGES: Record<Field, { min: number; max: number }> = {
-  requestId: { min: 0, max: Number.MAX_SAFE_INTEGER },
-  offset: { min: 0, max: MAX_ROW_OFFSET },
-  limit: { min: 1, max: MAX_PAGE_SIZE },
-};
-
-/** The own keys each message type may have; any other key makes the message invalid. */
-const ALLOWED_KEYS: Record<FromWebview['type'], readonly string[]> = {
-  ready: ['type'],
-  getRows: ['type', 'requestId', 'offset', 'limit'],
-};
+/** Thrown inside the parser to give up on a message; never escapes it. */
+class Invalid extends Error {}
 
 /**
  * Check a message received from the webview against the contract. Returns a fresh object holding
  * only the validated fields, or undefined when the message is not exactly one of `FromWebview`:
  * not a plain object, unknown `type`, missing or extra keys (including `__proto__` and
- * `constructor`), accessors instead of values, non-integer or out-of-range numbers.
+ * `constructor`), accessors instead of values, non-integer or out-of-range numbers, strings or
+ * lists over their caps, values outside their enumerations.
  */
 export function parseWebviewMessage(raw: unknown): FromWebview | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const proto: unknown = Object.getPrototypeOf(raw);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-
-  const type = ownValue(raw, 'type');
-  if (type !== 'ready' && type !== 'getRows') return undefined;
-  if (!hasExactlyKeys(raw, ALLOWED_KEYS[type])) return undefined;
-
-  switch (type) {
-    case 'ready':
-      return { type };
-    case 'getRows': {
-      const requestId = intField(raw, 'requestId');
-      const offset = intField(raw, 'offset');
-      const limit = intField(raw, 'limit');
-      if (requestId === undefined || offset === undefined || limit === undefined) return undefined;
-      return { type, requestId, offset, limit };
-    }
+  try {
+    return parse(raw);
+  } catch (err) {
+    if (err instanceof Invalid) return undefined;
+    throw err;
   }
 }
 
-function hasExactlyKeys(obj: object, allowed: readonly string[]): boolean {
+function parse(raw: unknown): FromWebview {
+  const type = ownValue(plain(raw), 'type');
+  switch (type) {
+    case 'ready':
+      exactKeys(raw, ['type']);
+      return { type };
+    case 'getRows': {
+      const o = exactKeys(raw, ['type', 'requestId', 'query', 'offset', 'limit']);
+      return { type, requestId: requestIdOf(o), query: rowQuery(ownValue(o, 'query')), offset: int(o, 'offset', 0, MAX_ROW_OFFSET), limit: int(o, 'limit', 1, MAX_PAGE_SIZE) };
+    }
+    case 'findRow': {
+      const o = exactKeys(raw, ['type', 'requestId', 'query', 'exchangeId']);
+      return { type, requestId: requestIdOf(o), query: rowQuery(ownValue(o, 'query')), exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET) };
+    }
+    case 'getDetail': {
+      const o = exactKeys(raw, ['type', 'requestId', 'exchangeId']);
+      return { type, requestId: requestIdOf(o), exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET) };
+    }
+    case 'copy': {
+      const o = exactKeys(raw, ['type', 'requestId', 'target']);
+      return { type, requestId: requestIdOf(o), target: copyTarget(ownValue(o, 'target')) };
+    }
+    case 'reveal': {
+      const o = exactKeys(raw, ['type', 'requestId', 'exchangeId']);
+      return { type, requestId: requestIdOf(o), exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET) };
+    }
+    case 'setKnownValues': {
+      const o = exactKeys(raw, ['type', 'requestId', 'entries']);
+      const entries = list(ownValue(o, 'entries'), MAX_KNOWN_VALUES, (e) => {
+        const entry = exactKeys(e, ['kind', 'value']);
+        return { kind: str(entry, 'kind', 32, KNOWN_KIND), value: str(entry, 'value', MAX_KNOWN_VALUE_LENGTH) };
+      });
+      return { type, requestId: requestIdOf(o), entries };
+    }
+    default:
+      throw new Invalid();
+  }
+}
+
+function rowQuery(raw: unknown): RowQuery {
+  const o = exactKeys(raw, ['search', 'sort', 'descending', 'kinds', 'hosts', 'methods', 'statuses', 'scheme', 'findings']);
+  const descending = ownValue(o, 'descending');
+  if (typeof descending !== 'boolean') throw new Invalid();
+  return {
+    search: str(o, 'search', MAX_SEARCH_LENGTH),
+    sort: oneOf(ownValue(o, 'sort'), SORT_COLUMNS),
+    descending,
+    kinds: list(ownValue(o, 'kinds'), FINDING_KINDS.length, (k) => oneOf(k, FINDING_KINDS)),
+    hosts: list(ownValue(o, 'hosts'), MAX_FILTER_VALUES, (v) => text(v, MAX_HOST_LENGTH)),
+    methods: list(ownValue(o, 'methods'), MAX_FILTER_VALUES, (v) => text(v, 32)),
+    statuses: list(ownValue(o, 'statuses'), STATUS_CLASSES.length, (v) => oneOf(v, STATUS_CLASSES)),
+    scheme: oneOf(ownValue(o, 'scheme'), SCHEMES),
+    findings: oneOf(ownValue(o, 'findings'), FINDINGS_FILTERS),
+  };
+}
+
+function copyTarget(raw: unknown): CopyTarget {
+  const what = ownValue(plain(raw), 'what');
+  switch (what) {
+    case 'url':
+    case 'curl': {
+      const o = exactKeys(raw, ['what', 'exchangeId']);
+      return { what, exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET) };
+    }
+    case 'finding': {
+      const o = exactKeys(raw, ['what', 'exchangeId', 'finding']);
+      return { what, exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET), finding: int(o, 'finding', 0, MAX_ROW_OFFSET) };
+    }
+    case 'layer': {
+      const o = exactKeys(raw, ['what', 'exchangeId', 'section', 'field', 'layer']);
+      return {
+        what,
+        exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET),
+        section: oneOf(ownValue(o, 'section'), DETAIL_SECTIONS),
+        field: int(o, 'field', 0, MAX_ROW_OFFSET),
+        layer: int(o, 'layer', 0, 64),
+      };
+    }
+    default:
+      throw new Invalid();
+  }
+}
+
+/** A plain object (or null-prototype object), not an array, class instance or proxy-like exotic. */
+function plain(raw: unknown): object {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Invalid();
+  const proto: unknown = Object.getPrototypeOf(raw);
+  if (proto !== Object.prototype && proto !== null) throw new Invalid();
+  return raw;
+}
+
+function exactKeys(raw: unknown, allowed: readonly string[]): object {
+  const obj = plain(raw);
   // Reflect.ownKeys also sees symbol and non-enumerable keys.
   const keys = Reflect.ownKeys(obj);
-  return keys.length === allowed.length && keys.every((k) => typeof k === 'string' && allowed.includes(k));
+  if (keys.length !== allowed.length || !keys.every((k) => typeof k === 'string' && allowed.includes(k))) throw new Invalid();
+  return obj;
 }
 
 /** An own data property's value; undefined for missing keys and for getters (never invoked). */
@@ -239,11 +589,48 @@ function ownValue(obj: object, key: string): unknown {
   return descriptor && 'value' in descriptor ? descriptor.value : undefined;
 }
 
-function intField(obj: object, key: Field): number | undefined {
+function requestIdOf(obj: object): number {
+  return int(obj, 'requestId', 0, Number.MAX_SAFE_INTEGER);
+}
+
+function int(obj: object, key: string, min: number, max: number): number {
   const value = ownValue(obj, key);
-  const { min, max } = FIELD_RANGES[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new Invalid();
   return value === 0 ? 0 : value; // -0 becomes 0
+}
+
+function str(obj: object, key: string, maxLength: number, pattern?: RegExp): string {
+  const value = text(ownValue(obj, key), maxLength);
+  if (pattern && !pattern.test(value)) throw new Invalid();
+  return value;
+}
+
+function text(value: unknown, maxLength: number): string {
+  if (typeof value !== 'string' || value.length > maxLength) throw new Invalid();
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw new Invalid();
+  return value as T;
+}
+
+/** A real array (no holes, no extra properties) of at most `max` items, each checked by `item`. */
+function list<T>(value: unknown, max: number, item: (v: unknown) => T): T[] {
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || value.length > max) throw new Invalid();
+  if (Reflect.ownKeys(value).length !== value.length + 1) throw new Invalid(); // indexes + length only
+  const out: T[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, i);
+    if (!descriptor || !('value' in descriptor)) throw new Invalid();
+    out.push(item(descriptor.value));
+  }
+  return out;
+}
+
+/** The view every table starts with: all exchanges in capture order. */
+export function defaultRowQuery(): RowQuery {
+  return { search: '', sort: 'id', descending: false, kinds: [], hosts: [], methods: [], statuses: [], scheme: 'any', findings: 'any' };
 }
 
 //#endregion
