@@ -1,6 +1,6 @@
 // One esbuild script, several bundles: extension host, webview, CLI and the unit tests.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, statSync, chmodSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, statSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
@@ -90,7 +90,10 @@ function copyAssets() {
   for (const file of ['codicon.css', 'codicon.ttf']) {
     cpSync(join(root, 'node_modules/@vscode/codicons/dist', file), join(root, 'dist/webview', file));
   }
-  cpSync(join(root, 'webview/styles.css'), join(root, 'dist/webview/styles.css'));
+  // One stylesheet for the page: the panel's, then each component's own (webview/*.css).
+  const sheets = ['styles.css', ...readdirSync(join(root, 'webview')).filter((f) => f.endsWith('.css') && f !== 'styles.css').sort()];
+  const css = sheets.filter((f) => existsSync(join(root, 'webview', f))).map((f) => `/* webview/${f} */\n${readFileSync(join(root, 'webview', f), 'utf8')}`);
+  writeFileSync(join(root, 'dist/webview/styles.css'), css.join('\n'));
 }
 
 if (watch) {

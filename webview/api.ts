@@ -13,7 +13,13 @@ declare global {
 }
 
 /** A request's answer: a result message of the expected type. */
-type AnswerTo<R extends WebviewRequest> = R extends { type: 'getRows' } ? Extract<ToWebview, { type: 'rows' }> : never;
+type AnswerTo<T extends WebviewRequest['type']> = T extends 'getRows'
+  ? Extract<ToWebview, { type: 'rows' }>
+  : T extends 'findRow'
+    ? Extract<ToWebview, { type: 'rowIndex' }>
+    : T extends 'getDetail'
+      ? Extract<ToWebview, { type: 'detail' }>
+      : Extract<ToWebview, { type: 'done' }>;
 type Notification = Exclude<ToWebview, { requestId: number }>;
 type Distribute<T> = T extends unknown ? Omit<T, 'requestId'> : never;
 
@@ -46,14 +52,14 @@ export class HostApi<State extends object> {
   }
 
   /** Send a request and wait for the answer carrying its id; rejects on `error` or timeout. */
-  request<R extends WebviewRequest>(message: Distribute<R>): Promise<AnswerTo<R>> {
+  request<T extends WebviewRequest['type']>(message: Distribute<Extract<WebviewRequest, { type: T }>> & { type: T }): Promise<AnswerTo<T>> {
     const requestId = this.nextId++;
-    return new Promise<AnswerTo<R>>((resolve, reject) => {
+    return new Promise<AnswerTo<T>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
         reject(new RequestTimeoutError(`LeakLens did not answer ${message.type} within ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
-      this.pending.set(requestId, { resolve: (m) => resolve(m as AnswerTo<R>), reject, timer });
+      this.pending.set(requestId, { resolve: (m) => resolve(m as AnswerTo<T>), reject, timer });
       this.vscode.postMessage({ ...message, requestId });
     });
   }

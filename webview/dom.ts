@@ -56,16 +56,12 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Byte count as DevTools shows it: 1000-based kB/MB. */
-export function formatBytes(n: number): string {
-  if (n < 0) return '—';
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = n / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+export { formatBytes } from '../extension/core/format';
+
+/** Milliseconds as DevTools shows them: "87 ms", "1.24 s", "—" when unknown. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
 }

@@ -1,7 +1,7 @@
 // The findings part of the header: how many identifiers the scan found and how sure it is, the
 // kinds found, and — the headline of a leak report — which hosts received identifiers over plain
 // HTTP, where anyone on the network path can read them.
-import type { FindingsSummary, PlainHttpHost } from '../extension/protocol';
+import { CONFIDENCES, FINDING_KINDS, type FindingKind, type FindingsSummary, type HostFindings, type KindCount, type PlainHttpHost } from '../extension/protocol';
 import { describeKindCount, kindBadge } from './badges';
 import { formatCount, h, icon, visible } from './dom';
 
@@ -15,8 +15,36 @@ export function renderFindings(findings: FindingsSummary): HTMLElement {
   if (findings.byKind.length > 0) {
     section.append(h('div', { class: 'kind-counts', attrs: { role: 'list', 'aria-label': 'Findings by kind' } }, ...findings.byKind.map((k) => listItem(kindBadge(k)))));
   }
-  if (findings.plainHttp.length > 0) section.append(plainHttpList(findings.plainHttp, findings.plainHttpHostCount));
+  if (findings.plainHttp.length > 0) section.append(plainHttpCallout(findings.plainHttp, findings.plainHttpHostCount));
+  if (findings.byHost.length > 0) section.append(byHostList(findings.byHost, findings.hostsWithFindings));
   return section;
+}
+
+/** Hosts listed before "…and N more" (the list scrolls; every host is in the Host filter). */
+const HOSTS_SHOWN = 40;
+
+/** Where the identifiers went: each destination host with the kinds it received. */
+function byHostList(hosts: HostFindings[], hostCount: number): HTMLElement {
+  const list = h('ul', { class: 'by-host-list' });
+  for (const host of hosts.slice(0, HOSTS_SHOWN)) {
+    const name = visible(host.host) || '(no host)';
+    list.append(
+      h(
+        'li',
+        { class: 'by-host', attrs: { 'aria-label': `${name}${host.plainHttp ? ' (partly over plain HTTP)' : ''}: ${host.kinds.map(describeKindCount).join(', ')}` } },
+        host.plainHttp ? icon('unlock', 'plain HTTP') : icon('lock', 'HTTPS only'),
+        h('span', { class: 'by-host-name', title: name }, name),
+        h('span', { class: 'by-host-kinds', attrs: { 'aria-hidden': 'true' } }, ...host.kinds.map(kindBadge)),
+      ),
+    );
+  }
+  if (hostCount > HOSTS_SHOWN) list.append(h('li', { class: 'by-host-more' }, `…and ${plural(hostCount - Math.min(HOSTS_SHOWN, hosts.length), 'more host')} (see the Host filter)`));
+  return h(
+    'div',
+    { class: 'by-host-section' },
+    h('div', { class: 'by-host-title' }, icon('globe'), h('span', {}, 'By destination'), h('span', { class: 'plain-http-hosts' }, plural(hostCount, 'host'))),
+    list,
+  );
 }
 
 /** "63 findings in 12 requests (62 high, 1 medium, 0 low) · phone region CN · 2 known values" */
@@ -55,27 +83,35 @@ function headline(f: FindingsSummary): HTMLElement {
   return h('div', { class: 'findings-line' }, icon(f.byConfidence.high > 0 ? 'shield' : 'pass'), h('span', { class: 'findings-text' }, ...parts));
 }
 
-function plainHttpList(hosts: PlainHttpHost[], hostCount: number): HTMLElement {
-  const list = h('ul', { class: 'plain-http-list' });
+/**
+ * The headline of a leak report: identifiers anyone on the network path could read. One line:
+ * how many hosts, and every kind sent in the clear (the hosts are marked in the list below).
+ */
+function plainHttpCallout(hosts: PlainHttpHost[], hostCount: number): HTMLElement {
+  const kinds = new Map<FindingKind, KindCount>();
   for (const host of hosts) {
-    const name = visible(host.host) || '(no host)';
-    list.append(
-      h(
-        'li',
-        { class: 'plain-http-host', attrs: { 'aria-label': `${name}: ${host.kinds.map(describeKindCount).join(', ')}` } },
-        h('span', { class: 'plain-http-name', title: name }, name),
-        h('span', { class: 'plain-http-kinds', attrs: { 'aria-hidden': 'true' } }, ...host.kinds.map(kindBadge)),
-      ),
-    );
+    for (const k of host.kinds) {
+      const seen = kinds.get(k.kind);
+      if (!seen) kinds.set(k.kind, { ...k });
+      else {
+        seen.count += k.count;
+        if (CONFIDENCES.indexOf(k.confidence) < CONFIDENCES.indexOf(seen.confidence)) seen.confidence = k.confidence;
+      }
+    }
   }
-  if (hostCount > hosts.length) {
-    list.append(h('li', { class: 'plain-http-more' }, `…and ${plural(hostCount - hosts.length, 'more host')}`));
-  }
+  const ordered = FINDING_KINDS.filter((k) => kinds.has(k)).map((k) => kinds.get(k) as KindCount);
+  const names = hosts.slice(0, 3).map((h) => visible(h.host) || '(no host)');
   return h(
     'div',
-    { class: 'plain-http' },
-    h('div', { class: 'plain-http-title' }, icon('unlock'), h('span', {}, 'Sent over plain HTTP'), h('span', { class: 'plain-http-hosts' }, plural(hostCount, 'host'))),
-    list,
+    { class: 'plain-http', attrs: { role: 'note' } },
+    h(
+      'div',
+      { class: 'plain-http-title' },
+      icon('unlock'),
+      h('span', {}, 'Sent over plain HTTP'),
+      h('span', { class: 'plain-http-hosts', title: hosts.map((h) => visible(h.host)).join('\n') }, `to ${plural(hostCount, 'host')} (${names.join(', ')}${hostCount > names.length ? ', …' : ''})`),
+    ),
+    h('div', { class: 'plain-http-kinds', attrs: { role: 'list', 'aria-label': 'Kinds sent over plain HTTP' } }, ...ordered.map((k) => listItem(kindBadge(k)))),
   );
 }
 

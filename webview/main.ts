@@ -1,19 +1,49 @@
-// The capture webview: asks the host for the summary, then shows header (with the findings),
-// warnings and a virtualized request table that pulls rows a page at a time. When the host
-// rescans (the settings changed) it re-renders the findings and asks for the rows again.
+// The capture webview: asks the host for the summary, then shows the header (with the findings),
+// the known-values panel, the filter bar, and a split of the virtualized request table and the
+// detail pane of the selected request. The table pulls rows a page at a time for the current query;
+// details come one exchange at a time. When the host rescans (the known values or the region
+// changed) it re-renders the findings and asks again for what it shows.
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { FindingsSummary, InitMessage, ToWebview } from '../extension/protocol';
+import type { VscodeBadge } from '@vscode-elements/elements/dist/vscode-badge/vscode-badge.js';
+import {
+  defaultRowQuery,
+  parseWebviewMessage,
+  type FindingsSummary,
+  type InitMessage,
+  type KnownValuesView,
+  type RowQuery,
+  type SortColumn,
+  type ToWebview,
+} from '../extension/protocol';
 import { HostApi } from './api';
-import { h, icon } from './dom';
+import { DetailPane, type DetailState } from './detail';
+import { formatCount, h, icon } from './dom';
+import { FilterBar } from './filters';
 import { renderFindings } from './findings';
+import { KnownValuesPanel } from './known';
 import { renderHeader, renderLoadFailed, renderWarnings } from './summary';
-import { RequestTable } from './table';
+import { COLUMNS, RequestTable, type ColumnWidths } from './table';
 
 /** What survives the tab being hidden (the webview is torn down; VS Code keeps this). */
 interface ViewState {
   scrollTop: number;
   warningsOpen: boolean;
+  knownOpen: boolean;
+  query: RowQuery;
+  /** Exchange shown in the detail pane. */
+  selected: number | undefined;
+  columnWidths: ColumnWidths;
+  /** Share of the height the table takes (the detail pane has the rest). */
+  split: number;
+  detail: DetailState | undefined;
 }
+
+/** Wait this long after the selection moves before asking for its details (holding ↓ skips rows). */
+const DETAIL_DELAY_MS = 60;
+const MIN_SPLIT = 0.15;
+const MAX_SPLIT = 0.85;
 
 // Lit falls back to <style> elements where constructable stylesheets are missing; give them our
 // script's nonce so the CSP admits them.
@@ -22,15 +52,19 @@ if (scriptNonce) (globalThis as { litNonce?: string }).litNonce = scriptNonce;
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('main', { attrs: { id: 'app' } }));
 let initialised = false;
-/** Set once the capture is shown. */
-let shown: { table: RequestTable; findings: HTMLElement } | undefined;
+
+interface Shown {
+  table: RequestTable;
+  filters: FilterBar;
+  detail: DetailPane;
+  findings: HTMLElement;
+  known: KnownValuesPanel;
+  knownBadge: VscodeBadge;
+}
+let shown: Shown | undefined;
 
 const api = new HostApi<ViewState>(onNotification);
-const saved = api.getState();
-const state: ViewState = {
-  scrollTop: typeof saved?.scrollTop === 'number' ? saved.scrollTop : 0,
-  warningsOpen: saved?.warningsOpen === true,
-};
+const state = restoreState(api.getState());
 let saveQueued = false;
 
 function saveState(): void {
@@ -45,7 +79,7 @@ function saveState(): void {
 showLoading();
 api.send({ type: 'ready' });
 
-function onNotification(message: Exclude<ToWebview, { type: 'rows' }>): void {
+function onNotification(message: Extract<ToWebview, { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' }>): void {
   switch (message.type) {
     case 'init':
       if (!initialised) showCapture(message);
@@ -62,6 +96,9 @@ function onNotification(message: Exclude<ToWebview, { type: 'rows' }>): void {
     case 'findingsUpdated':
       updateFindings(message.findings);
       return;
+    case 'knownValuesUpdated':
+      updateKnown(message.known);
+      return;
   }
 }
 
@@ -71,37 +108,165 @@ function showLoading(): void {
 }
 
 const statusLine = h('div', { class: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
+let statusTimer: ReturnType<typeof setTimeout> | undefined;
 
-function showStatus(message: string | undefined): void {
-  statusLine.replaceChildren(...(message ? [icon('warning'), h('span', {}, message)] : []));
+/** A message under the filter bar; `info` messages go away by themselves. */
+function showStatus(message: string | undefined, kind: 'warning' | 'info' = 'warning'): void {
+  if (statusTimer !== undefined) clearTimeout(statusTimer);
+  statusLine.replaceChildren(...(message ? [icon(kind === 'info' ? 'info' : 'warning'), h('span', {}, message)] : []));
+  statusLine.classList.toggle('info', kind === 'info');
   statusLine.hidden = !message;
+  if (message && kind === 'info') statusTimer = setTimeout(() => showStatus(undefined), 4000);
 }
 
 function showCapture(init: InitMessage): void {
-  const table = new RequestTable({
-    total: init.summary.exchangeCount,
-    pageSize: init.pageSize,
-    initialScrollTop: state.scrollTop,
-    fetchRows: async (offset, limit) => {
-      const answer = await api.request({ type: 'getRows', offset, limit });
-      return { rows: answer.rows, total: answer.total };
+  const detail = new DetailPane(
+    {
+      copy: (target) => void act(api.request({ type: 'copy', target })),
+      reveal: (exchangeId) => void act(api.request({ type: 'reveal', exchangeId })),
     },
+    state.detail,
+    (detailState) => {
+      state.detail = detailState;
+      saveState();
+    },
+  );
+  const table = new RequestTable({
+    pageSize: init.pageSize,
+    query: state.query,
+    initialScrollTop: state.scrollTop,
+    initialSelection: state.selected,
+    columnWidths: state.columnWidths,
+    fetchRows: async (query, offset, limit) => {
+      const answer = await api.request({ type: 'getRows', query, offset, limit });
+      return { rows: answer.rows, total: answer.total, exchangeCount: answer.exchangeCount, queryMs: answer.queryMs, searchNote: answer.searchNote };
+    },
+    findRow: async (query, exchangeId) => (await api.request({ type: 'findRow', query, exchangeId })).index,
     onScroll: (scrollTop) => {
       state.scrollTop = scrollTop;
       saveState();
     },
-    onError: showStatus,
+    onSort: (column) => setSort(column),
+    onColumnsResized: (widths) => {
+      state.columnWidths = widths;
+      saveState();
+    },
+    onSelect: (exchangeId) => selectExchange(exchangeId),
+    onOpen: (exchangeId) => {
+      selectExchange(exchangeId);
+      detail.element.tabIndex = -1;
+      detail.element.focus();
+    },
+    onTotal: (page) => filters.setCount(page.total, page.exchangeCount, page.queryMs, page.searchNote),
+    onError: (message) => showStatus(message),
   });
+  const filters = new FilterBar(state.query, init.facets, init.summary.findings.byKind, (query) => {
+    state.query = query;
+    saveState();
+    table.setQuery(query);
+  });
+
   const warnings = renderWarnings(init.summary, init.warnings, state.warningsOpen, (open) => {
     state.warningsOpen = open;
     saveState();
   });
+  const known = new KnownValuesPanel(init.known, async (entries) => {
+    const answer = await api.request({ type: 'setKnownValues', entries });
+    return answer.message;
+  });
+  const { section: knownSection, badge: knownBadge } = knownValuesSection(known, init.known);
   const findings = renderFindings(init.summary.findings);
   showStatus(undefined);
-  app.replaceChildren(renderHeader(init.summary, findings), ...(warnings ? [warnings] : []), statusLine, table.element);
+
+  const splitter = h('div', {
+    class: 'split-handle',
+    title: 'Drag to resize (or focus and use ↑/↓)',
+    attrs: { role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Resize the request table and the details', tabindex: '0' },
+  });
+  const workbench = h('div', { class: 'workbench' }, table.element, splitter, detail.element);
+  applySplit(workbench, splitter);
+  makeSplitter(workbench, splitter);
+
+  app.replaceChildren(
+    renderHeader(init.summary, findings),
+    ...(warnings ? [warnings] : []),
+    knownSection,
+    filters.element,
+    statusLine,
+    workbench,
+  );
   app.setAttribute('aria-busy', 'false');
   table.attach();
-  shown = { table, findings };
+  shown = { table, filters, detail, findings, known, knownBadge };
+  if (state.selected !== undefined) loadDetail(state.selected);
+  else detail.showEmpty();
+}
+
+function knownValuesSection(panel: KnownValuesPanel, known: KnownValuesView): { section: HTMLElement; badge: VscodeBadge } {
+  const collapsible = document.createElement('vscode-collapsible');
+  collapsible.className = 'known-section';
+  collapsible.heading = 'Known values';
+  collapsible.description = 'your test device’s identifiers, found in any encoding or hash';
+  collapsible.open = state.knownOpen;
+  collapsible.addEventListener('vsc-collapsible-toggle', (event) => {
+    state.knownOpen = event.detail.open;
+    saveState();
+  });
+  const badge = document.createElement('vscode-badge');
+  badge.variant = 'counter';
+  badge.slot = 'decorations';
+  badge.textContent = formatCount(known.entries.length);
+  collapsible.append(badge, panel.element);
+  return { section: collapsible, badge };
+}
+
+/** Turn a promise of a host action into a status line. */
+async function act(request: Promise<{ message: string }>): Promise<void> {
+  try {
+    showStatus((await request).message, 'info');
+  } catch (err) {
+    showStatus(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function setSort(column: SortColumn): void {
+  if (!shown) return;
+  const q = state.query;
+  // First click sorts ascending (findings: most serious first); a second click flips.
+  const descending = q.sort === column ? !q.descending : column === 'findings' || column === 'size' || column === 'time';
+  state.query = { ...q, sort: column, descending };
+  saveState();
+  shown.filters.setSort(state.query);
+  shown.table.setQuery(state.query);
+}
+
+let detailTimer: ReturnType<typeof setTimeout> | undefined;
+let detailRequest = 0;
+
+function selectExchange(exchangeId: number | undefined): void {
+  state.selected = exchangeId;
+  saveState();
+  if (detailTimer !== undefined) clearTimeout(detailTimer);
+  if (exchangeId === undefined) {
+    shown?.detail.showEmpty();
+    return;
+  }
+  detailTimer = setTimeout(() => loadDetail(exchangeId), DETAIL_DELAY_MS);
+}
+
+function loadDetail(exchangeId: number): void {
+  if (!shown) return;
+  const { detail } = shown;
+  const ticket = ++detailRequest;
+  detail.showLoading(exchangeId);
+  api.request({ type: 'getDetail', exchangeId }).then(
+    (answer) => {
+      if (ticket === detailRequest) detail.show(answer.detail);
+    },
+    (err: unknown) => {
+      if (ticket === detailRequest) detail.showError(exchangeId, err instanceof Error ? err.message : String(err));
+    },
+  );
 }
 
 function updateFindings(findings: FindingsSummary): void {
@@ -109,5 +274,81 @@ function updateFindings(findings: FindingsSummary): void {
   const section = renderFindings(findings);
   shown.findings.replaceWith(section);
   shown.findings = section;
+  shown.filters.setKinds(findings.byKind);
   shown.table.refresh();
+  if (state.selected !== undefined) loadDetail(state.selected);
 }
+
+function updateKnown(known: KnownValuesView): void {
+  if (!shown) return;
+  shown.known.update(known);
+  shown.knownBadge.textContent = formatCount(known.entries.length);
+}
+
+//#region split between the table and the details
+
+function applySplit(workbench: HTMLElement, splitter: HTMLElement): void {
+  workbench.style.setProperty('--table-share', `${(state.split * 100).toFixed(2)}%`);
+  splitter.setAttribute('aria-valuenow', String(Math.round(state.split * 100)));
+  splitter.setAttribute('aria-valuemin', String(MIN_SPLIT * 100));
+  splitter.setAttribute('aria-valuemax', String(MAX_SPLIT * 100));
+}
+
+function makeSplitter(workbench: HTMLElement, splitter: HTMLElement): void {
+  const setSplit = (share: number) => {
+    state.split = Math.max(MIN_SPLIT, Math.min(MAX_SPLIT, share));
+    applySplit(workbench, splitter);
+    saveState();
+  };
+  splitter.addEventListener('pointerdown', (event) => {
+    event.preventDefault();
+    splitter.setPointerCapture(event.pointerId);
+    const box = workbench.getBoundingClientRect();
+    const move = (e: PointerEvent) => setSplit((e.clientY - box.top) / Math.max(1, box.height));
+    const up = () => {
+      splitter.removeEventListener('pointermove', move);
+      splitter.removeEventListener('pointerup', up);
+      splitter.removeEventListener('pointercancel', up);
+    };
+    splitter.addEventListener('pointermove', move);
+    splitter.addEventListener('pointerup', up);
+    splitter.addEventListener('pointercancel', up);
+  });
+  splitter.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+      event.preventDefault();
+      setSplit(state.split + (event.key === 'ArrowUp' ? -0.05 : 0.05));
+    }
+  });
+}
+
+//#endregion
+
+//#region state
+
+/** Saved state is checked like any input: a bad or old one falls back to the defaults piece by piece. */
+function restoreState(saved: Partial<ViewState> | undefined): ViewState {
+  const s: Partial<ViewState> = typeof saved === 'object' && saved !== null ? saved : {};
+  // The host would refuse a query the contract does not allow; check it the same way.
+  const parsed = parseWebviewMessage({ type: 'getRows', requestId: 0, query: s.query, offset: 0, limit: 1 });
+  const query = parsed?.type === 'getRows' ? parsed.query : defaultRowQuery();
+  const widths: ColumnWidths = {};
+  if (typeof s.columnWidths === 'object' && s.columnWidths !== null) {
+    for (const c of COLUMNS) {
+      const w = (s.columnWidths as Record<string, unknown>)[c.key];
+      if (typeof w === 'number' && Number.isFinite(w)) widths[c.key] = w;
+    }
+  }
+  return {
+    scrollTop: typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop) ? s.scrollTop : 0,
+    warningsOpen: s.warningsOpen === true,
+    knownOpen: s.knownOpen === true,
+    query,
+    selected: typeof s.selected === 'number' && Number.isInteger(s.selected) && s.selected >= 0 ? s.selected : undefined,
+    columnWidths: widths,
+    split: typeof s.split === 'number' && s.split >= MIN_SPLIT && s.split <= MAX_SPLIT ? s.split : 0.5,
+    detail: typeof s.detail === 'object' && s.detail !== null && typeof (s.detail as { tab?: unknown }).tab === 'string' ? { tab: (s.detail as DetailState).tab } : undefined,
+  };
+}
+
+//#endregion

@@ -19,6 +19,7 @@ export function renderHeader(summary: CaptureSummary, findings: HTMLElement): HT
   add('Format', FORMAT_LABELS[summary.format] ?? summary.format);
   if (summary.producer) add('Producer', visible(summary.producer));
   add('Exchanges', formatCount(summary.exchangeCount));
+  add('Hosts', formatCount(summary.hostCount));
   if (summary.warningCount > 0) add('Warnings', formatCount(summary.warningCount));
 
   return h(

@@ -8,10 +8,22 @@ import * as vscode from 'vscode';
 import type { Capture } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
 import { scanCapture } from '../core/scan';
-import { parseWebviewMessage, type FindingsSummary, type FromWebview, type ToWebview } from '../protocol';
+import { locateExchange } from '../core/load/locate';
+import { parseWebviewMessage, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
 import { failedScanView, scanView, type ScanView } from './rows';
-import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom, type ScanSettings } from './scanSettings';
-import { answer, errorText as sessionErrorText } from './session';
+import {
+  KNOWN_VALUES_SETTING,
+  PHONE_REGION_SETTING,
+  SETTINGS_SECTION,
+  knownEntriesFrom,
+  knownSettingFrom,
+  scanSettingsFrom,
+  type ScanSettings,
+} from './scanSettings';
+import { answer, NO_KNOWN_VALUES, prepareSearch, errorText as sessionErrorText, type SessionEffects, type SessionView } from './session';
+
+/** Longest slice of search-index building between other work on the extension host. */
+const SEARCH_SLICE_MS = 20;
 import { webviewHtml } from './webviewHtml';
 
 export const CAPTURE_EDITOR = 'leaklens.captureEditor';
@@ -33,10 +45,13 @@ export interface OpenCapture {
 
 type LoadState = { kind: 'loaded'; capture: Capture } | { kind: 'failed'; message: string };
 
-export class CaptureDocument implements vscode.CustomDocument {
+export class CaptureDocument implements vscode.CustomDocument, SessionView {
   /** The findings, once scanned; `scanKey` says with which settings. */
   scan: ScanView | undefined;
   scanKey: string | undefined;
+  /** The known values the last scan used, for the panel. */
+  known: KnownValuesView = NO_KNOWN_VALUES;
+  effects: SessionEffects | undefined;
   /** Webviews showing this document (split editors share it). */
   readonly webviews = new Set<vscode.Webview>();
 
@@ -61,6 +76,7 @@ export class CaptureDocument implements vscode.CustomDocument {
   dispose(): void {
     this.state = undefined;
     this.scan = undefined;
+    this.effects = undefined;
     this.webviews.clear();
     this.onDispose(this);
   }
@@ -135,8 +151,88 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     if (token.isCancellationRequested) return document;
     this.documents.add(document);
-    this.scan(document, this.settingsFor(document));
+    document.effects = this.effectsFor(document);
+    // Rows can be shown before the scan: scan once the editor has had a chance to open, then tell
+    // the webviews (whose rows get their badges then).
+    setImmediate(() => {
+      if (!document.capture || document.scanKey !== undefined) return;
+      this.scan(document, this.settingsFor(document));
+      this.notifyRescan(document);
+      this.prepareSearch(document);
+    });
     return document;
+  }
+
+  /**
+   * Build the search index in short slices between other work, so the first keystroke in the
+   * search box does not wait for it (about 0.6 s on a 50k-request capture).
+   */
+  private prepareSearch(document: CaptureDocument): void {
+    const started = performance.now();
+    const slice = () => {
+      if (!document.capture) return; // closed
+      if (prepareSearch(document, SEARCH_SLICE_MS)) {
+        this.log.info(`search index of ${document.fileName} built in ${Math.round(performance.now() - started)} ms (in ${SEARCH_SLICE_MS} ms slices)`);
+        return;
+      }
+      setTimeout(slice, 0);
+    };
+    setTimeout(slice, 0);
+  }
+
+  private notifyRescan(document: CaptureDocument): void {
+    const findings = document.scan?.summary;
+    if (!findings) return;
+    for (const webview of document.webviews) {
+      void webview.postMessage({ type: 'findingsUpdated', findings } satisfies ToWebview);
+      void webview.postMessage({ type: 'knownValuesUpdated', known: document.known } satisfies ToWebview);
+    }
+  }
+
+  /** What answering the webview needs from VS Code: the clipboard, the text editor, the settings. */
+  private effectsFor(document: CaptureDocument): SessionEffects {
+    return {
+      copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+      reveal: (exchangeId) => this.reveal(document, exchangeId),
+      setKnownValues: (entries) => this.saveKnownValues(document, entries),
+    };
+  }
+
+  /** Open the capture as text (never written: the text editor is only shown), at the exchange's entry. */
+  private async reveal(document: CaptureDocument, exchangeId: number): Promise<string> {
+    const capture = document.capture;
+    if (!capture) throw new Error('the capture is not loaded');
+    let position: vscode.Position | undefined;
+    try {
+      const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(document.uri));
+      const at = locateExchange(text, capture, exchangeId);
+      if (at) position = new vscode.Position(at.line - 1, at.column - 1);
+    } catch (err) {
+      this.log.warn(`could not locate exchange #${exchangeId} in ${document.fileName}: ${errorText(err)}`);
+    }
+    const selection = position ? new vscode.Range(position, position) : undefined;
+    // Beside the LeakLens editor, so the researcher keeps both; as a preview, so browsing entries
+    // does not pile up tabs.
+    await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', {
+      viewColumn: vscode.ViewColumn.Beside,
+      selection,
+      preview: true,
+    } satisfies vscode.TextDocumentShowOptions);
+    return position
+      ? `Opened ${document.fileName} as text at line ${position.line + 1}`
+      : `Opened ${document.fileName} as text (the entry's position could not be found)`;
+  }
+
+  /** Save the panel's known values where the setting lives now (the workspace by default); the settings change rescans. */
+  private async saveKnownValues(document: CaptureDocument, entries: KnownValueEntry[]): Promise<string> {
+    const setting = knownSettingFrom(entries);
+    if ('problem' in setting) throw new Error(setting.problem);
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
+    const target = knownValuesTarget(config.inspect(KNOWN_VALUES_SETTING));
+    const value = Object.keys(setting.value).length > 0 ? setting.value : undefined;
+    await config.update(KNOWN_VALUES_SETTING, value, target);
+    const where = target === vscode.ConfigurationTarget.Global ? 'your user settings' : target === vscode.ConfigurationTarget.WorkspaceFolder ? 'the folder’s settings' : 'the workspace settings';
+    return value ? `Saved ${entries.length === 1 ? 'one known value' : `${entries.length} known values`} to ${where}` : `Removed the known values from ${where}`;
   }
 
   /** Rescan open documents whose scan settings changed, and tell their webviews. */
@@ -146,9 +242,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const settings = this.settingsFor(document);
       if (settings.key === document.scanKey) continue;
       this.scan(document, settings);
-      const findings = document.scan?.summary;
-      if (!findings) continue;
-      for (const webview of document.webviews) void webview.postMessage({ type: 'findingsUpdated', findings } satisfies ToWebview);
+      this.notifyRescan(document);
       // One document at a time, letting other work in between.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -156,8 +250,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   private settingsFor(document: CaptureDocument): ScanSettings {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
-    const settings = scanSettingsFrom(config.get<unknown>(KNOWN_VALUES_SETTING), config.get<unknown>(PHONE_REGION_SETTING));
+    const rawKnown = config.get<unknown>(KNOWN_VALUES_SETTING);
+    const settings = scanSettingsFrom(rawKnown, config.get<unknown>(PHONE_REGION_SETTING));
     for (const problem of settings.problems) this.warnOnce(problem);
+    document.known = {
+      entries: knownEntriesFrom(rawKnown),
+      source: knownValuesSource(config.inspect(KNOWN_VALUES_SETTING)),
+      problems: settings.problems.filter((p) => p.includes(KNOWN_VALUES_SETTING)),
+    };
     return settings;
   }
 
@@ -210,7 +310,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         this.log.warn(`dropped an invalid message from the ${document.fileName} webview`);
         return;
       }
-      this.handle(document, message, (reply) => void webview.postMessage(reply));
+      void this.handle(document, message).then((reply) => webview.postMessage(reply));
     });
     panel.onDidDispose(() => {
       subscription.dispose();
@@ -218,8 +318,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
-  private handle(document: CaptureDocument, message: FromWebview, post: (message: ToWebview) => void): void {
-    post(answer(document, message, (what, err) => this.log.error(what, err)));
+  private handle(document: CaptureDocument, message: FromWebview): Promise<ToWebview> {
+    return answer(document, message, (what, err) => this.log.error(what, err));
   }
 
   private describeLoadError(err: unknown, displayPath: string, byteLength: number): string {
@@ -232,6 +332,29 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       return `${displayPath}: the file is too large to open in memory (${(byteLength / 2 ** 20).toFixed(0)} MiB)`;
     }
     return `${displayPath}: unexpected error while opening the capture (${errorText(err)})`;
+  }
+}
+
+type KnownInspection = ReturnType<vscode.WorkspaceConfiguration['inspect']>;
+
+function knownValuesSource(inspection: KnownInspection): KnownValuesView['source'] {
+  if (inspection?.workspaceFolderValue !== undefined) return 'workspaceFolder';
+  if (inspection?.workspaceValue !== undefined) return 'workspace';
+  if (inspection?.globalValue !== undefined) return 'user';
+  return 'none';
+}
+
+/** Where to write the known values: where they are set now, else the workspace (the user's settings without one). */
+function knownValuesTarget(inspection: KnownInspection): vscode.ConfigurationTarget {
+  switch (knownValuesSource(inspection)) {
+    case 'workspaceFolder':
+      return vscode.ConfigurationTarget.WorkspaceFolder;
+    case 'workspace':
+      return vscode.ConfigurationTarget.Workspace;
+    case 'user':
+      return vscode.ConfigurationTarget.Global;
+    case 'none':
+      return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   CONFIDENCES,
   FINDING_KINDS,
   MAX_HOST_LENGTH,
+  MAX_HOSTS_SENT,
   MAX_PLAIN_HTTP_HOSTS_SENT,
   type CaptureSummary,
   type FindingConfidence,
@@ -35,22 +36,26 @@ void CONFIDENCES_AGREE;
  */
 const CAP = { method: 32, code: 64, host: 255, path: 2048, mime: 128, producer: 200, warning: 2000, where: 300 } as const;
 
-export function captureSummary(capture: Capture, fileName: string, findings: FindingsSummary = emptyFindingsSummary()): CaptureSummary {
+/** `hostCount`: distinct hosts, when the caller has counted them already. */
+export function captureSummary(capture: Capture, fileName: string, findings: FindingsSummary = emptyFindingsSummary(), hostCount = distinctHosts(capture)): CaptureSummary {
   return {
     fileName,
     format: capture.format,
     producer: cap(producerLabel(capture), CAP.producer),
     exchangeCount: capture.exchanges.length,
+    hostCount,
     warningCount: capture.warnings.length,
     findings,
   };
 }
 
-/** What the panel needs from a scan: the header's summary and each exchange's badges. */
+/** What the panel needs from a scan: the header's summary, each exchange's badges and findings. */
 export interface ScanView {
   summary: FindingsSummary;
   /** Indexed by exchange id; undefined for exchanges without findings. */
   byExchange: (KindCount[] | undefined)[];
+  /** The findings of one exchange, in scan order (empty when it has none or the id is unknown). */
+  findingsOf(exchangeId: number): readonly Finding[];
 }
 
 export interface ScanViewOptions {
@@ -64,12 +69,27 @@ export function scanView(capture: Capture, result: ScanResult, options: ScanView
   return {
     summary: findingsSummary(capture, result, options),
     byExchange: findingsByExchange(result.findings, capture.exchanges.length),
+    findingsOf: findingsIndex(result.findings, capture.exchanges.length),
   };
+}
+
+/**
+ * Each exchange's findings without a Map of arrays: findings ordered by exchange (stable, so scan
+ * order within one) and where each exchange's run starts.
+ */
+function findingsIndex(findings: readonly Finding[], exchangeCount: number): (exchangeId: number) => readonly Finding[] {
+  const starts = new Int32Array(exchangeCount + 1);
+  for (const f of findings) if (f.exchangeId >= 0 && f.exchangeId < exchangeCount) starts[f.exchangeId + 1]++;
+  for (let i = 0; i < exchangeCount; i++) starts[i + 1] += starts[i];
+  const next = starts.slice(0, exchangeCount);
+  const ordered = new Array<Finding>(starts[exchangeCount]);
+  for (const f of findings) if (f.exchangeId >= 0 && f.exchangeId < exchangeCount) ordered[next[f.exchangeId]++] = f;
+  return (id) => (Number.isInteger(id) && id >= 0 && id < exchangeCount ? ordered.slice(starts[id], starts[id + 1]) : []);
 }
 
 /** The summary of a scan that could not run: no findings, and why. */
 export function failedScanView(capture: Capture, message: string): ScanView {
-  return { summary: { ...emptyFindingsSummary(), scanError: cap(message, CAP.warning) }, byExchange: new Array(capture.exchanges.length) };
+  return { summary: { ...emptyFindingsSummary(), scanError: cap(message, CAP.warning) }, byExchange: new Array(capture.exchanges.length), findingsOf: () => [] };
 }
 
 export function emptyFindingsSummary(): FindingsSummary {
@@ -83,8 +103,16 @@ export function emptyFindingsSummary(): FindingsSummary {
     knownValues: 0,
     plainHttp: [],
     plainHttpHostCount: 0,
+    byHost: [],
+    hostsWithFindings: 0,
     scanError: '',
   };
+}
+
+function distinctHosts(capture: Capture): number {
+  const hosts = new Set<string>();
+  for (const exchange of capture.exchanges) hosts.add(exchangeHost(exchange));
+  return hosts.size;
 }
 
 /**
@@ -94,22 +122,25 @@ export function emptyFindingsSummary(): FindingsSummary {
 export function findingsSummary(capture: Capture, result: ScanResult, options: ScanViewOptions = {}): FindingsSummary {
   const byKind = new KindTally();
   const plain = new Map<string, KindTally>();
+  const all = new Map<string, KindTally>();
+  // Findings come grouped by exchange: look the host up once per exchange.
+  let lastExchange = -1;
+  let host: string | undefined;
+  let secure = true;
   for (const f of result.findings) {
     byKind.add(f);
-    const exchange = capture.exchanges[f.exchangeId];
-    if (!exchange || exchange.secure) continue;
-    const host = exchangeHost(exchange);
-    let tally = plain.get(host);
-    if (!tally) plain.set(host, (tally = new KindTally()));
-    tally.add(f);
+    if (f.exchangeId !== lastExchange) {
+      const exchange = capture.exchanges[f.exchangeId];
+      lastExchange = f.exchangeId;
+      host = exchange ? exchangeHost(exchange) : undefined;
+      secure = exchange?.secure ?? true;
+    }
+    if (host === undefined) continue;
+    tallyOf(all, host).add(f);
+    if (!secure) tallyOf(plain, host).add(f);
   }
-  const hosts: PlainHttpHost[] = [...plain].map(([host, tally]) => ({ host, kinds: tally.mostSeriousFirst() }));
-  hosts.sort(
-    (a, b) =>
-      seriousness(b.kinds) - seriousness(a.kinds) ||
-      totalCount(b.kinds) - totalCount(a.kinds) ||
-      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
-  );
+  const hosts = mostSeriousHosts(plain);
+  const byHost = mostSeriousHosts(all);
   const s = result.summary;
   const region = /^[A-Z]{2}$/.test(s.defaultRegion) ? s.defaultRegion : '';
   return {
@@ -122,8 +153,26 @@ export function findingsSummary(capture: Capture, result: ScanResult, options: S
     knownValues: count(options.knownValues ?? 0),
     plainHttp: hosts.slice(0, MAX_PLAIN_HTTP_HOSTS_SENT).map((h) => ({ host: cap(h.host, MAX_HOST_LENGTH), kinds: h.kinds })),
     plainHttpHostCount: hosts.length,
+    byHost: byHost.slice(0, MAX_HOSTS_SENT).map((h) => ({ host: cap(h.host, MAX_HOST_LENGTH), kinds: h.kinds, plainHttp: plain.has(h.host) })),
+    hostsWithFindings: byHost.length,
     scanError: '',
   };
+}
+
+function tallyOf(map: Map<string, KindTally>, host: string): KindTally {
+  let tally = map.get(host);
+  if (!tally) map.set(host, (tally = new KindTally()));
+  return tally;
+}
+
+function mostSeriousHosts(tallies: Map<string, KindTally>): PlainHttpHost[] {
+  const hosts: PlainHttpHost[] = [...tallies].map(([host, tally]) => ({ host, kinds: tally.mostSeriousFirst() }));
+  return hosts.sort(
+    (a, b) =>
+      seriousness(b.kinds) - seriousness(a.kinds) ||
+      totalCount(b.kinds) - totalCount(a.kinds) ||
+      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0),
+  );
 }
 
 /** Each exchange's kinds with counts and best confidence, indexed by exchange id. */
@@ -226,12 +275,13 @@ export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = 
     size: responseSize(response),
     mime: cap(response?.mimeType || response?.body?.mimeType || '', CAP.mime),
     secure: exchange.secure,
+    durationMs: Number.isFinite(exchange.durationMs) && exchange.durationMs >= 0 ? exchange.durationMs : -1,
     findings: findings.map((f) => ({ ...f })),
   };
 }
 
 /** Bytes of response body: what the file holds, or what the producer declared when it omitted or cut it. */
-function responseSize(response: HttpResponse | undefined): number {
+export function responseSize(response: HttpResponse | undefined): number {
   const body = response?.body;
   if (!body) return -1;
   if (body.availability === 'complete' || body.availability === 'empty') return body.bytes.length;

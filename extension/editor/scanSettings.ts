@@ -4,6 +4,7 @@
 // is reported and left out, and the scan runs without it.
 import { isSupportedCountry } from 'libphonenumber-js';
 import { KnownValueError, parseKnownFile, type KnownValue } from '../core/detect/known';
+import type { KnownValueEntry } from '../protocol';
 
 export const SETTINGS_SECTION = 'leaklens';
 export const KNOWN_VALUES_SETTING = 'knownValues';
@@ -61,4 +62,45 @@ function readRegion(raw: unknown, problems: string[]): string | undefined {
 
 function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** A setting's known values as the panel lists them: one entry per value, in the setting's order. */
+export function knownEntriesFrom(raw: unknown): KnownValueEntry[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const entries: KnownValueEntry[] = [];
+  for (const [kind, entry] of Object.entries(raw as Record<string, unknown>)) {
+    for (const item of Array.isArray(entry) ? entry : [entry]) {
+      if (typeof item === 'string') entries.push({ kind, value: item });
+      else if (typeof item === 'number') entries.push({ kind, value: String(item) });
+      else if (item !== null && typeof item === 'object' && typeof (item as { value?: unknown }).value === 'string') {
+        entries.push({ kind, value: (item as { value: string }).value });
+      }
+    }
+  }
+  return entries;
+}
+
+/**
+ * The setting value for the panel's entries (`{"imei": ["…", "…"], "mac": "…"}`), or the reason
+ * they cannot be saved (an IMEI that is not 14–16 digits), naming the entry.
+ */
+export function knownSettingFrom(entries: readonly KnownValueEntry[]): { value: Record<string, string | string[]> } | { problem: string } {
+  const grouped = new Map<string, string[]>();
+  for (const { kind, value } of entries) {
+    const trimmed = value.trim();
+    if (trimmed === '') continue;
+    const key = kind.trim().toLowerCase();
+    let list = grouped.get(key);
+    if (!list) grouped.set(key, (list = []));
+    if (!list.includes(trimmed)) list.push(trimmed);
+  }
+  const value: Record<string, string | string[]> = {};
+  for (const [kind, list] of grouped) value[kind] = list.length === 1 ? list[0] : list;
+  try {
+    parseKnownFile(value, 'Known value');
+  } catch (err) {
+    if (err instanceof KnownValueError) return { problem: sentence(err.message) };
+    throw err;
+  }
+  return { value };
 }

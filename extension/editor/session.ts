@@ -1,34 +1,116 @@
 // The host's answers to a webview, without VS Code: the editor provider and the webview tests
 // (a real browser with a fake acquireVsCodeApi) share them, so the tests talk to the real host logic.
+// What needs VS Code (the clipboard, opening an editor, writing settings) comes in as `effects`.
+import { curlCommand } from '../core/curl';
 import type { Capture } from '../core/model';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_WARNINGS_SENT,
+  type CopyTarget,
   type FromWebview,
   type GetRowsRequest,
+  type KnownValueEntry,
+  type KnownValuesView,
   type ToWebview,
+  type WebviewRequest,
 } from '../protocol';
-import { captureSummary, rowPage, warningViews, type ScanView } from './rows';
+import { exchangeDetail, layerText } from './detail';
+import { RowViews } from './rowQuery';
+import { captureSummary, cap, rowSummary, warningViews, type ScanView } from './rows';
 
 /** What a webview session shows: one capture (or why it did not load) and its scan. */
 export interface SessionView {
   fileName: string;
   capture: Capture | undefined;
   loadError: string | undefined;
+  /** Undefined until the scan has run: rows come without badges until then. */
   scan: ScanView | undefined;
+  /** The known values the scan used, for the panel. */
+  known?: KnownValuesView;
+  /** What answering needs from the editor; requests that need a missing one get an error. */
+  effects?: SessionEffects;
 }
+
+export interface SessionEffects {
+  /** Put text on the clipboard. */
+  copy(text: string): Promise<void>;
+  /** Show the capture as text at the exchange's entry; resolves to what happened. */
+  reveal(exchangeId: number): Promise<string>;
+  /** Save the known values (the capture is rescanned when they change); resolves to what happened. */
+  setKnownValues(entries: KnownValueEntry[]): Promise<string>;
+}
+
+export const NO_KNOWN_VALUES: KnownValuesView = { entries: [], source: 'none', problems: [] };
+
+/** Longest text the host puts on the clipboard for one copy. */
+const MAX_COPY_CHARS = 16 * 1024 * 1024;
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+type OnError = (what: string, err: unknown) => void;
+
 /** The answer to a validated webview message; `onError` hears about failures the answer reports. */
-export function answer(view: SessionView, message: FromWebview, onError: (what: string, err: unknown) => void = () => {}): ToWebview {
+export async function answer(view: SessionView, message: FromWebview, onError: OnError = () => {}): Promise<ToWebview> {
+  if (message.type === 'ready') return initMessage(view);
+  const capture = view.capture;
+  if (!capture) return { type: 'error', requestId: message.requestId, message: 'the capture is not loaded' };
+  try {
+    return await answerRequest(view, capture, message);
+  } catch (err) {
+    const what = describe(message);
+    onError(`${what} for ${view.fileName} failed`, err);
+    return { type: 'error', requestId: message.requestId, message: `${what} failed: ${errorText(err)}` };
+  }
+}
+
+async function answerRequest(view: SessionView, capture: Capture, message: WebviewRequest): Promise<ToWebview> {
+  const requestId = message.requestId;
   switch (message.type) {
-    case 'ready':
-      return initMessage(view);
     case 'getRows':
-      return rows(view, message, onError);
+      return rows(view, capture, message);
+    case 'findRow':
+      return { type: 'rowIndex', requestId, exchangeId: message.exchangeId, index: rowViews(view, capture).indexOf(message.query, message.exchangeId) };
+    case 'getDetail': {
+      const exchange = capture.exchanges[message.exchangeId];
+      if (!exchange) return { type: 'error', requestId, message: `there is no exchange #${message.exchangeId}` };
+      return { type: 'detail', requestId, detail: exchangeDetail(exchange, view.scan?.findingsOf(exchange.id) ?? [], { format: capture.format }) };
+    }
+    case 'copy': {
+      const effects = needEffects(view);
+      const copied = copyText(view, capture, message.target);
+      if (copied === undefined) return { type: 'error', requestId, message: 'nothing to copy there' };
+      await effects.copy(copied.text);
+      return { type: 'done', requestId, message: copied.what };
+    }
+    case 'reveal':
+      if (!capture.exchanges[message.exchangeId]) return { type: 'error', requestId, message: `there is no exchange #${message.exchangeId}` };
+      return { type: 'done', requestId, message: await needEffects(view).reveal(message.exchangeId) };
+    case 'setKnownValues':
+      return { type: 'done', requestId, message: await needEffects(view).setKnownValues(message.entries) };
+  }
+}
+
+function needEffects(view: SessionView): SessionEffects {
+  if (!view.effects) throw new Error('this view cannot do that');
+  return view.effects;
+}
+
+function describe(message: WebviewRequest): string {
+  switch (message.type) {
+    case 'getRows':
+      return `rows ${message.offset}–${message.offset + message.limit}`;
+    case 'findRow':
+      return `finding exchange #${message.exchangeId}`;
+    case 'getDetail':
+      return `the details of exchange #${message.exchangeId}`;
+    case 'copy':
+      return 'copying';
+    case 'reveal':
+      return 'showing the entry in the file';
+    case 'setKnownValues':
+      return 'saving the known values';
   }
 }
 
@@ -39,25 +121,87 @@ function initMessage(view: SessionView): ToWebview {
   }
   return {
     type: 'init',
-    summary: captureSummary(capture, view.fileName, view.scan?.summary),
+    summary: captureSummary(capture, view.fileName, view.scan?.summary, hostCount(view, capture)),
     warnings: warningViews(capture.warnings, MAX_WARNINGS_SENT),
     pageSize: DEFAULT_PAGE_SIZE,
+    facets: rowViews(view, capture).facets(),
+    known: view.known ?? NO_KNOWN_VALUES,
   };
 }
 
-function rows(view: SessionView, request: GetRowsRequest, onError: (what: string, err: unknown) => void): ToWebview {
-  const capture = view.capture;
-  if (!capture) return { type: 'error', requestId: request.requestId, message: 'the capture is not loaded' };
-  try {
-    return {
-      type: 'rows',
-      requestId: request.requestId,
-      offset: request.offset,
-      total: capture.exchanges.length,
-      rows: rowPage(capture, request.offset, request.limit, view.scan?.byExchange),
-    };
-  } catch (err) {
-    onError(`rows ${request.offset}+${request.limit} of ${view.fileName} failed`, err);
-    return { type: 'error', requestId: request.requestId, message: `could not build rows ${request.offset}–${request.offset + request.limit}: ${errorText(err)}` };
+function rows(view: SessionView, capture: Capture, request: GetRowsRequest): ToWebview {
+  const { ids, queryMs } = rowViews(view, capture).view(request.query);
+  const end = Math.min(ids.length, request.offset + request.limit);
+  const byExchange = view.scan?.byExchange;
+  const page = [];
+  for (let i = request.offset; i < end; i++) {
+    const exchange = capture.exchanges[ids[i]];
+    page.push(rowSummary(exchange, byExchange?.[exchange.id]));
   }
+  const views = rowViews(view, capture);
+  return {
+    type: 'rows',
+    requestId: request.requestId,
+    offset: request.offset,
+    total: ids.length,
+    exchangeCount: capture.exchanges.length,
+    queryMs,
+    searchNote: request.offset === 0 ? views.searchNote(request.query.search) : '',
+    rows: page,
+  };
+}
+
+/**
+ * The query engine of a capture, for its current findings. The search index does not depend on
+ * the findings, so a rescan keeps it and only the filters and sorts that use findings start over.
+ */
+const enginesByCapture = new WeakMap<Capture, { scan: ScanView | undefined; views: RowViews }>();
+
+/**
+ * Build part of the capture's search index within `budgetMs` (the editor calls this in idle
+ * slices after opening, so the first keystroke does not pay for it); true once it is built.
+ */
+export function prepareSearch(view: SessionView, budgetMs: number): boolean {
+  return view.capture ? rowViews(view, view.capture).prepareSearch(budgetMs) : true;
+}
+
+/** Distinct hosts, from the query engine's dictionary (built once per capture). */
+function hostCount(view: SessionView, capture: Capture): number {
+  return rowViews(view, capture).columns.hostCount;
+}
+
+function rowViews(view: SessionView, capture: Capture): RowViews {
+  const byExchange = view.scan?.byExchange ?? [];
+  const known = enginesByCapture.get(capture);
+  if (known && known.scan === view.scan) return known.views;
+  const views = known ? known.views.withFindings(byExchange) : new RowViews(capture, byExchange);
+  enginesByCapture.set(capture, { scan: view.scan, views });
+  return views;
+}
+
+function copyText(view: SessionView, capture: Capture, target: CopyTarget): { text: string; what: string } | undefined {
+  const exchange = capture.exchanges[target.exchangeId];
+  if (!exchange) return undefined;
+  let copied: { text: string; what: string } | undefined;
+  switch (target.what) {
+    case 'url':
+      copied = { text: exchange.request.url, what: 'Copied the URL' };
+      break;
+    case 'curl':
+      copied = { text: curlCommand(exchange), what: 'Copied the request as a curl command' };
+      break;
+    case 'finding': {
+      const finding = view.scan?.findingsOf(exchange.id)[target.finding];
+      // The canonical value (digits of an IMEI, E.164 phone): what the researcher searches for elsewhere.
+      copied = finding && { text: finding.value, what: 'Copied the value' };
+      break;
+    }
+    case 'layer': {
+      const text = layerText(exchange, target.section, target.field, target.layer);
+      copied = text === undefined ? undefined : { text, what: target.layer === 0 ? 'Copied the raw text' : 'Copied the decoded text' };
+      break;
+    }
+  }
+  if (copied && copied.text.length > MAX_COPY_CHARS) return { text: cap(copied.text, MAX_COPY_CHARS), what: `${copied.what} (its first ${MAX_COPY_CHARS / 2 ** 20} Mi characters)` };
+  return copied;
 }

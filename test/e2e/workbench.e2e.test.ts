@@ -6,7 +6,17 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { loadCaptureFile } from '../../extension/core/load/index';
+import { locateExchange } from '../../extension/core/load/locate';
 import { CORPUS, OUTPUT, ROOT, launchChromium, screenshot, startCodeServer, workbenchUrl, type CodeServer } from './harness';
+
+/** The 1-based line where exchange `id` starts in the file, by the extension's own locator. */
+function entryLine(file: string, id: number): number {
+  const at = locateExchange(readFileSync(file, 'utf8'), loadCaptureFile(file), id);
+  assert.ok(at, `entry ${id} located in ${file}`);
+  return at.line;
+}
 
 const HAR = 'mitmproxy_hardump.har';
 const TSHARK = 'telemetry_small.tshark.json';
@@ -95,6 +105,54 @@ describe('LeakLens in the workbench', function () {
     const view = webview();
     await view.locator('.table-row').first().waitFor({ timeout: 30_000 });
     await view.locator('.kind-badge').first().waitFor();
+  });
+
+  it('the workbench in light, dark and high-contrast themes: a decoded body with its highlights (screenshots)', async () => {
+    const themes = [
+      { name: 'Light Modern', body: 'vs' },
+      { name: 'Dark High Contrast', body: 'hc-black' },
+      { name: 'Dark Modern', body: 'vs-dark' }, // last: the default the other scenarios expect
+    ];
+    await runCommand('View: Close Primary Side Bar');
+    for (const theme of themes) {
+      await runCommand('Preferences: Color Theme');
+      await page.locator('.quick-input-widget input').fill(theme.name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: theme.name }).first().click();
+      await page.locator(`.monaco-workbench.${theme.body}`).waitFor();
+      await runCommand('View: Close All Editors');
+      await quickOpen(HAR);
+      const view = webview();
+      // #4 sends the IMSI, phone and Wi-Fi MACs base64 → gzip → JSON: the case the workbench exists for.
+      await view.locator('.table-row .col-id', { hasText: /^4$/ }).click({ timeout: 30_000 });
+      await view.locator('.detail-tab-header[data-tab="request-body"]').click();
+      await view.locator('.detail-layer-decoded mark[data-finding]').first().waitFor();
+      // Room for the details (as a researcher would drag the splitter), and the IMSI in view.
+      for (let i = 0; i < 4; i++) await view.locator('.split-handle').press('ArrowUp');
+      await view.locator('.detail-findings-list > li', { hasText: '460010886207782' }).locator('button').first().click();
+      await view.locator('.detail-layer-decoded mark.detail-flash').first().waitFor();
+      const marks = await view.locator('.detail-layer-decoded mark[data-finding]').allTextContents();
+      assert.ok(marks.includes('460010886207782'), `the IMSI highlighted in the decoded layer: ${marks.join(', ')}`);
+      // The webview follows the theme: its background is the editor's.
+      const background = await view.locator('body').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
+      console.log(`      ${theme.name}: webview background ${background}`);
+      const shot = await screenshot(page, `workbench-${theme.name.toLowerCase().replace(/\W+/g, '-')}`);
+      console.log(`      screenshot: ${shot}`);
+    }
+    await runCommand('View: Toggle Primary Side Bar Visibility');
+  });
+
+  it('"Reveal in raw text" opens the capture as text at the exchange\'s entry', async () => {
+    await quickOpen(HAR);
+    const view = webview();
+    await view.locator('.table-row .col-id', { hasText: /^3$/ }).click({ timeout: 30_000 });
+    await view.locator('.detail-url', { hasText: '/mistats/v3/upload' }).waitFor();
+    await view.locator('.detail-toolbar [aria-label*="raw" i]').click();
+    await page.locator('.monaco-editor .view-lines', { hasText: '"startedDateTime"' }).first().waitFor({ timeout: 30_000 });
+    const expected = entryLine(join(workspace, HAR), 3);
+    await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${expected}, Col \\d+`) }).first().waitFor();
+    // Beside the LeakLens editor, which stays open.
+    assert.equal(await page.locator('.editor-group-container').count(), 2);
+    await webview().locator('.detail-url', { hasText: '/mistats/v3/upload' }).waitFor();
   });
 
   it('"Reopen Editor With… → Text Editor" shows the capture as text', async () => {

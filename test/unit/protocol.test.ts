@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { CONFIDENCES, FINDING_KINDS, MAX_PAGE_SIZE, MAX_ROW_OFFSET, parseWebviewMessage, type ToWebview } from '../../extension/protocol';
+import {
+  CONFIDENCES, FINDING_KINDS, MAX_FILTER_VALUES, MAX_KNOWN_VALUES, MAX_PAGE_SIZE, MAX_ROW_OFFSET, MAX_SEARCH_LENGTH,
+  defaultRowQuery, parseWebviewMessage, type ToWebview,
+} from '../../extension/protocol';
+
+const query = defaultRowQuery();
 
 describe('parseWebviewMessage', () => {
   describe('accepts the contract', () => {
@@ -8,21 +13,38 @@ describe('parseWebviewMessage', () => {
     });
 
     it('getRows', () => {
-      assert.deepEqual(parseWebviewMessage({ type: 'getRows', requestId: 7, offset: 400, limit: 200 }), {
+      assert.deepEqual(parseWebviewMessage({ type: 'getRows', requestId: 7, query, offset: 400, limit: 200 }), {
         type: 'getRows',
         requestId: 7,
+        query,
         offset: 400,
         limit: 200,
       });
     });
 
     it('getRows at the bounds', () => {
-      assert.ok(parseWebviewMessage({ type: 'getRows', requestId: 0, offset: 0, limit: 1 }));
-      assert.ok(parseWebviewMessage({ type: 'getRows', requestId: Number.MAX_SAFE_INTEGER, offset: MAX_ROW_OFFSET, limit: MAX_PAGE_SIZE }));
+      assert.ok(parseWebviewMessage({ type: 'getRows', requestId: 0, query, offset: 0, limit: 1 }));
+      assert.ok(parseWebviewMessage({ type: 'getRows', requestId: Number.MAX_SAFE_INTEGER, query, offset: MAX_ROW_OFFSET, limit: MAX_PAGE_SIZE }));
     });
 
     it('a message that went through JSON (as postMessage delivers it)', () => {
-      assert.ok(parseWebviewMessage(JSON.parse('{"type":"getRows","requestId":1,"offset":0,"limit":200}')));
+      assert.ok(parseWebviewMessage(JSON.parse(JSON.stringify({ type: 'getRows', requestId: 1, query, offset: 0, limit: 200 }))));
+    });
+
+    it('the other requests', () => {
+      const accepted: unknown[] = [
+        { type: 'getRows', requestId: 1, offset: 0, limit: 10, query: { search: 'imei "a b"', sort: 'findings', descending: true, kinds: ['imei', 'phone'], hosts: ['api.example.com', ''], methods: ['POST'], statuses: ['2xx', 'none'], scheme: 'http', findings: 'with' } },
+        { type: 'findRow', requestId: 2, query, exchangeId: 5 },
+        { type: 'getDetail', requestId: 3, exchangeId: 0 },
+        { type: 'copy', requestId: 4, target: { what: 'curl', exchangeId: 1 } },
+        { type: 'copy', requestId: 4, target: { what: 'url', exchangeId: 1 } },
+        { type: 'copy', requestId: 5, target: { what: 'finding', exchangeId: 1, finding: 3 } },
+        { type: 'copy', requestId: 6, target: { what: 'layer', exchangeId: 1, section: 'response-body', field: 0, layer: 2 } },
+        { type: 'reveal', requestId: 7, exchangeId: 9 },
+        { type: 'setKnownValues', requestId: 8, entries: [{ kind: 'imei', value: '868715392756833' }, { kind: 'string', value: 'alice' }] },
+        { type: 'setKnownValues', requestId: 8, entries: [] },
+      ];
+      for (const raw of accepted) assert.deepEqual(parseWebviewMessage(raw), raw, JSON.stringify(raw));
     });
 
     it('objects without a prototype', () => {
@@ -31,7 +53,7 @@ describe('parseWebviewMessage', () => {
     });
 
     it('returns a fresh object, not the input', () => {
-      const raw = { type: 'getRows', requestId: 1, offset: 0, limit: 10 };
+      const raw = { type: 'getRows', requestId: 1, query, offset: 0, limit: 10 };
       const parsed = parseWebviewMessage(raw);
       assert.notEqual(parsed, raw);
       assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
@@ -55,25 +77,25 @@ describe('parseWebviewMessage', () => {
       ['a class instance', new (class { type = 'ready'; })()],
       ['a Date', Object.assign(new Date(), { type: 'ready' })],
       ['ready with an extra key', { type: 'ready', command: 'x' }],
-      ['getRows without limit', { type: 'getRows', requestId: 1, offset: 0 }],
-      ['getRows without requestId', { type: 'getRows', offset: 0, limit: 10 }],
-      ['getRows with an extra key', { type: 'getRows', requestId: 1, offset: 0, limit: 10, path: '/etc/passwd' }],
-      ['limit as a string', { type: 'getRows', requestId: 1, offset: 0, limit: '200' }],
-      ['offset as a string', { type: 'getRows', requestId: 1, offset: '0', limit: 200 }],
-      ['requestId as a string', { type: 'getRows', requestId: '1', offset: 0, limit: 200 }],
-      ['requestId as a bigint', { type: 'getRows', requestId: 1n, offset: 0, limit: 200 }],
-      ['negative limit', { type: 'getRows', requestId: 1, offset: 0, limit: -1 }],
-      ['zero limit', { type: 'getRows', requestId: 1, offset: 0, limit: 0 }],
-      ['huge limit', { type: 'getRows', requestId: 1, offset: 0, limit: MAX_PAGE_SIZE + 1 }],
-      ['infinite limit', { type: 'getRows', requestId: 1, offset: 0, limit: Infinity }],
-      ['NaN limit', { type: 'getRows', requestId: 1, offset: 0, limit: NaN }],
-      ['fractional limit', { type: 'getRows', requestId: 1, offset: 0, limit: 2.5 }],
-      ['negative offset', { type: 'getRows', requestId: 1, offset: -200, limit: 200 }],
-      ['huge offset', { type: 'getRows', requestId: 1, offset: MAX_ROW_OFFSET + 1, limit: 200 }],
-      ['negative requestId', { type: 'getRows', requestId: -1, offset: 0, limit: 200 }],
-      ['unsafe requestId', { type: 'getRows', requestId: 2 ** 53, offset: 0, limit: 200 }],
+      ['getRows without limit', { type: 'getRows', requestId: 1, query, offset: 0 }],
+      ['getRows without requestId', { type: 'getRows', query, offset: 0, limit: 10 }],
+      ['getRows with an extra key', { type: 'getRows', requestId: 1, query, offset: 0, limit: 10, path: '/etc/passwd' }],
+      ['limit as a string', { type: 'getRows', requestId: 1, query, offset: 0, limit: '200' }],
+      ['offset as a string', { type: 'getRows', requestId: 1, query, offset: '0', limit: 200 }],
+      ['requestId as a string', { type: 'getRows', requestId: '1', query, offset: 0, limit: 200 }],
+      ['requestId as a bigint', { type: 'getRows', requestId: 1n, query, offset: 0, limit: 200 }],
+      ['negative limit', { type: 'getRows', requestId: 1, query, offset: 0, limit: -1 }],
+      ['zero limit', { type: 'getRows', requestId: 1, query, offset: 0, limit: 0 }],
+      ['huge limit', { type: 'getRows', requestId: 1, query, offset: 0, limit: MAX_PAGE_SIZE + 1 }],
+      ['infinite limit', { type: 'getRows', requestId: 1, query, offset: 0, limit: Infinity }],
+      ['NaN limit', { type: 'getRows', requestId: 1, query, offset: 0, limit: NaN }],
+      ['fractional limit', { type: 'getRows', requestId: 1, query, offset: 0, limit: 2.5 }],
+      ['negative offset', { type: 'getRows', requestId: 1, query, offset: -200, limit: 200 }],
+      ['huge offset', { type: 'getRows', requestId: 1, query, offset: MAX_ROW_OFFSET + 1, limit: 200 }],
+      ['negative requestId', { type: 'getRows', requestId: -1, query, offset: 0, limit: 200 }],
+      ['unsafe requestId', { type: 'getRows', requestId: 2 ** 53, query, offset: 0, limit: 200 }],
       ['an own __proto__ key (JSON)', JSON.parse('{"type":"ready","__proto__":{"polluted":true}}')],
-      ['an own __proto__ key on getRows', JSON.parse('{"type":"getRows","requestId":1,"offset":0,"limit":10,"__proto__":{"limit":5}}')],
+      ['an own __proto__ key on getRows', JSON.parse(`{"type":"getRows","requestId":1,"query":${JSON.stringify(query)},"offset":0,"limit":10,"__proto__":{"limit":5}}`)],
       ['a constructor key', { type: 'ready', constructor: { prototype: { polluted: true } } }],
       ['a prototype key', { type: 'ready', prototype: {} }],
       ['a symbol key', { type: 'ready', [Symbol('x')]: 1 }],
@@ -84,14 +106,39 @@ describe('parseWebviewMessage', () => {
       ['error from the webview', { type: 'error', message: 'x' }],
       ['a settings change from the webview', { type: 'updateSettings', knownValues: { imei: '868715392756833' } }],
       ['a rescan request', { type: 'rescan' }],
-      ['getRows carrying findings', { type: 'getRows', requestId: 1, offset: 0, limit: 10, findings: [] }],
+      ['getRows carrying findings', { type: 'getRows', requestId: 1, query, offset: 0, limit: 10, findings: [] }],
+      ['getRows without a query', { type: 'getRows', requestId: 1, offset: 0, limit: 10 }],
+      ['a query with an unknown sort', { type: 'getRows', requestId: 1, query: { ...query, sort: 'constructor' }, offset: 0, limit: 10 }],
+      ['a query with an extra key', { type: 'getRows', requestId: 1, query: { ...query, where: '1=1' }, offset: 0, limit: 10 }],
+      ['a query without a key', { type: 'getRows', requestId: 1, query: { ...query, findings: undefined }, offset: 0, limit: 10 }],
+      ['a search over its cap', { type: 'getRows', requestId: 1, query: { ...query, search: 'x'.repeat(MAX_SEARCH_LENGTH + 1) }, offset: 0, limit: 10 }],
+      ['a search that is not a string', { type: 'getRows', requestId: 1, query: { ...query, search: ['imei'] }, offset: 0, limit: 10 }],
+      ['descending as a string', { type: 'getRows', requestId: 1, query: { ...query, descending: 'true' }, offset: 0, limit: 10 }],
+      ['an unknown kind', { type: 'getRows', requestId: 1, query: { ...query, kinds: ['ssn'] }, offset: 0, limit: 10 }],
+      ['an unknown status class', { type: 'getRows', requestId: 1, query: { ...query, statuses: ['6xx'] }, offset: 0, limit: 10 }],
+      ['an unknown scheme', { type: 'getRows', requestId: 1, query: { ...query, scheme: 'ftp' }, offset: 0, limit: 10 }],
+      ['too many hosts', { type: 'getRows', requestId: 1, query: { ...query, hosts: Array.from({ length: MAX_FILTER_VALUES + 1 }, (_, i) => `h${i}`) }, offset: 0, limit: 10 }],
+      ['a host that is not a string', { type: 'getRows', requestId: 1, query: { ...query, hosts: [{}] }, offset: 0, limit: 10 }],
+      ['a sparse list', { type: 'getRows', requestId: 1, query: { ...query, methods: new Array(3) }, offset: 0, limit: 10 }],
+      ['a list with an extra property', { type: 'getRows', requestId: 1, query: { ...query, methods: Object.assign(['GET'], { evil: 1 }) }, offset: 0, limit: 10 }],
+      ['a list-like object', { type: 'getRows', requestId: 1, query: { ...query, methods: { 0: 'GET', length: 1 } }, offset: 0, limit: 10 }],
+      ['getDetail of a negative exchange', { type: 'getDetail', requestId: 1, exchangeId: -1 }],
+      ['getDetail with a path', { type: 'getDetail', requestId: 1, exchangeId: 1, path: '/etc/passwd' }],
+      ['copy of arbitrary text', { type: 'copy', requestId: 1, target: { what: 'text', text: 'rm -rf ~' } }],
+      ['copy with text riding along', { type: 'copy', requestId: 1, target: { what: 'curl', exchangeId: 1, text: 'x' } }],
+      ['copy of an unknown section', { type: 'copy', requestId: 1, target: { what: 'layer', exchangeId: 1, section: 'file', field: 0, layer: 0 } }],
+      ['reveal of a file', { type: 'reveal', requestId: 1, exchangeId: 1, uri: 'file:///etc/passwd' }],
+      ['known values with an unknown key', { type: 'setKnownValues', requestId: 1, entries: [{ kind: 'imei', value: '1', label: 'x' }] }],
+      ['known values with a kind that is no name', { type: 'setKnownValues', requestId: 1, entries: [{ kind: '../settings', value: '1' }] }],
+      ['too many known values', { type: 'setKnownValues', requestId: 1, entries: Array.from({ length: MAX_KNOWN_VALUES + 1 }, () => ({ kind: 'string', value: 'abc' })) }],
+      ['a known value over its cap', { type: 'setKnownValues', requestId: 1, entries: [{ kind: 'string', value: 'x'.repeat(100_000) }] }],
     ];
     for (const [name, raw] of rejected) {
       it(name, () => assert.equal(parseWebviewMessage(raw), undefined));
     }
 
     it('an object whose prototype carries the fields', () => {
-      const raw = Object.create({ requestId: 1, offset: 0, limit: 10 }) as Record<string, unknown>;
+      const raw = Object.create({ requestId: 1, query, offset: 0, limit: 10 }) as Record<string, unknown>;
       raw.type = 'getRows';
       assert.equal(parseWebviewMessage(raw), undefined);
     });
@@ -101,6 +148,7 @@ describe('parseWebviewMessage', () => {
       const raw = {
         type: 'getRows',
         requestId: 1,
+        query,
         offset: 0,
         get limit() {
           called = true;
@@ -134,7 +182,7 @@ describe('protocol constants', () => {
       type: 'findingsUpdated',
       findings: {
         total: 0, exchangesWithFindings: 0, byConfidence: { high: 0, medium: 0, low: 0 }, byKind: [], defaultRegion: '',
-        regionFromSetting: false, knownValues: 0, plainHttp: [], plainHttpHostCount: 0, scanError: '',
+        regionFromSetting: false, knownValues: 0, plainHttp: [], plainHttpHostCount: 0, byHost: [], hostsWithFindings: 0, scanError: '',
       },
     };
     assert.equal('requestId' in message, false);

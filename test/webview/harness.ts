@@ -36,8 +36,14 @@ export interface OpenWebview {
 }
 
 /** Loads the webview for `view`, answering its messages as the extension host would. */
-export async function openWebview(browser: Browser, view: SessionView, size = { width: 1200, height: 800 }): Promise<OpenWebview> {
-  const page = await browser.newPage({ viewport: size });
+export interface OpenOptions {
+  size?: { width: number; height: number };
+  /** What the page's getState returns at first (as VS Code restores a hidden tab's state). */
+  initialState?: unknown;
+}
+
+export async function openWebview(browser: Browser, view: SessionView, options: OpenOptions = {}): Promise<OpenWebview> {
+  const page = await browser.newPage({ viewport: options.size ?? { width: 1200, height: 800 } });
   const nonce = createNonce();
   const html = buildWebviewHtml(ORIGIN, nonce, {
     script: `${ORIGIN}/${WEBVIEW_ASSETS.script}`,
@@ -73,18 +79,24 @@ export async function openWebview(browser: Browser, view: SessionView, size = { 
       return;
     }
     sent.push(message);
-    void post(answer(view, message));
+    void answer(view, message).then(post);
   });
   // Stands in for VS Code's acquireVsCodeApi; state lives in the page like the real one's.
-  await page.addInitScript(() => {
-    let state: unknown;
+  await page.addInitScript((initial: unknown) => {
+    let state: unknown = initial;
     const api = {
       postMessage: (m: unknown) => void (globalThis as unknown as { __leaklensToHost(m: unknown): Promise<void> }).__leaklensToHost(m),
       getState: () => state,
       setState: (s: unknown) => (state = s),
     };
     (globalThis as unknown as { acquireVsCodeApi(): typeof api }).acquireVsCodeApi = () => api;
-  });
+    (globalThis as unknown as { __leaklensState(): unknown }).__leaklensState = () => state;
+  }, options.initialState);
   await page.goto(`${ORIGIN}/index.html`);
   return { page, sent, dropped, strayRequests, errors, post };
+}
+
+/** The state the page last saved with setState (what VS Code would hand back after hiding the tab). */
+export function savedState(page: Page): Promise<unknown> {
+  return page.evaluate(() => (globalThis as unknown as { __leaklensState(): unknown }).__leaklensState());
 }

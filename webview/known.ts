@@ -1,0 +1,161 @@
+// The known-values panel: the researcher's own device identifiers (IMEI, IMSI, MAC, phone, …).
+// LeakLens finds them in any encoding or hash. Saving writes the leaklens.knownValues setting
+// (the workspace's, or wherever it is set now); the host validates, rescans and re-highlights.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import { MAX_KNOWN_VALUES, MAX_KNOWN_VALUE_LENGTH, type KnownValueEntry, type KnownValuesView } from '../extension/protocol';
+import { h, icon, setText, visible } from './dom';
+
+/** The kinds the setting takes (see leaklens.knownValues in package.json), with what people call them. */
+const KINDS: { kind: string; label: string; placeholder: string }[] = [
+  { kind: 'imei', label: 'IMEI', placeholder: '868715392756833' },
+  { kind: 'imsi', label: 'IMSI', placeholder: '460001234567890' },
+  { kind: 'iccid', label: 'ICCID', placeholder: '8986001234567890123' },
+  { kind: 'meid', label: 'MEID', placeholder: 'A1000012345678' },
+  { kind: 'phone', label: 'Phone number', placeholder: '+86 138 7324 3456' },
+  { kind: 'email', label: 'E-mail', placeholder: 'tester@example.com' },
+  { kind: 'mac', label: 'MAC address', placeholder: '28:6c:07:c0:35:8f' },
+  { kind: 'android_id', label: 'Android ID', placeholder: '22886cb0102e67c1' },
+  { kind: 'ad_id', label: 'Advertising ID', placeholder: '38400000-8cf0-11bd-b23e-10b96e40000d' },
+  { kind: 'serial', label: 'Serial number', placeholder: 'R58M12ABCDE' },
+  { kind: 'string', label: 'Other text', placeholder: 'account name, token, …' },
+];
+
+const SOURCE_TEXT: Record<KnownValuesView['source'], string> = {
+  workspace: 'Saved in the workspace settings (leaklens.knownValues).',
+  workspaceFolder: 'Saved in the folder’s settings (leaklens.knownValues).',
+  user: 'Saved in your user settings (leaklens.knownValues).',
+  none: 'Not saved yet: values go to the workspace settings (leaklens.knownValues).',
+};
+
+interface EntryRow {
+  element: HTMLElement;
+  kind: VscodeSingleSelect;
+  value: VscodeTextfield;
+}
+
+export class KnownValuesPanel {
+  readonly element: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly source: HTMLElement;
+  private readonly problems: HTMLElement;
+  private readonly result: HTMLElement;
+  private readonly saveButton: HTMLElement;
+  private rows: EntryRow[] = [];
+  private saving = false;
+
+  constructor(
+    known: KnownValuesView,
+    private readonly saveEntries: (entries: KnownValueEntry[]) => Promise<string>,
+  ) {
+    this.list = h('div', { class: 'known-list', attrs: { role: 'list', 'aria-label': 'Known values' } });
+    this.source = h('p', { class: 'known-source' });
+    this.problems = h('ul', { class: 'known-problems', attrs: { role: 'alert' } });
+    this.result = h('span', { class: 'known-result', attrs: { role: 'status', 'aria-live': 'polite' } });
+
+    const add = document.createElement('vscode-button');
+    add.secondary = true;
+    add.icon = 'add';
+    add.textContent = 'Add value';
+    add.addEventListener('click', () => {
+      if (this.rows.length >= MAX_KNOWN_VALUES) return;
+      this.addRow({ kind: 'imei', value: '' }).value.focus();
+    });
+    const save = document.createElement('vscode-button');
+    save.icon = 'save';
+    save.textContent = 'Save and rescan';
+    save.addEventListener('click', () => void this.submit());
+    this.saveButton = save;
+
+    this.element = h(
+      'section',
+      { class: 'known-panel', attrs: { 'aria-label': 'Known values of your test device' } },
+      h(
+        'p',
+        { class: 'known-intro' },
+        'Your test device’s own identifiers. LeakLens looks for them as sent, with other separators or case, URL-encoded, hex, base64 and hashed (MD5, SHA-1, SHA-256).',
+      ),
+      this.list,
+      h('div', { class: 'known-actions' }, add, save, this.result),
+      this.source,
+      this.problems,
+    );
+    this.update(known);
+  }
+
+  /** The host rescanned: show the values it used (and why any were left out). */
+  update(known: KnownValuesView): void {
+    this.list.replaceChildren();
+    this.rows = [];
+    for (const entry of known.entries) this.addRow(entry);
+    setText(this.source, SOURCE_TEXT[known.source] ?? '');
+    this.problems.replaceChildren(...known.problems.map((p) => h('li', {}, icon('warning'), ' ', visible(p))));
+  }
+
+  get count(): number {
+    return this.rows.filter((r) => r.value.value.trim() !== '').length;
+  }
+
+  private addRow(entry: KnownValueEntry): EntryRow {
+    const kind = document.createElement('vscode-single-select');
+    kind.className = 'known-kind';
+    kind.setAttribute('aria-label', 'Kind of identifier');
+    const known = KINDS.some((k) => k.kind === entry.kind);
+    for (const k of known ? KINDS : [...KINDS, { kind: entry.kind, label: entry.kind, placeholder: '' }]) {
+      const option = document.createElement('vscode-option');
+      option.value = k.kind;
+      option.textContent = k.label;
+      kind.append(option);
+    }
+    kind.value = entry.kind;
+    const value = document.createElement('vscode-textfield');
+    value.className = 'known-value';
+    value.value = entry.value;
+    value.maxlength = MAX_KNOWN_VALUE_LENGTH;
+    value.setAttribute('aria-label', 'Value');
+    value.placeholder = KINDS.find((k) => k.kind === entry.kind)?.placeholder ?? '';
+    kind.addEventListener('change', () => {
+      value.placeholder = KINDS.find((k) => k.kind === kind.value)?.placeholder ?? '';
+    });
+    value.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') void this.submit();
+    });
+    const remove = document.createElement('vscode-button');
+    remove.secondary = true;
+    remove.icon = 'trash';
+    remove.iconOnly = true;
+    remove.title = 'Remove this value';
+    remove.setAttribute('aria-label', 'Remove this value');
+    const row: EntryRow = { element: h('div', { class: 'known-row', attrs: { role: 'listitem' } }, kind, value, remove), kind, value };
+    remove.addEventListener('click', () => {
+      row.element.remove();
+      this.rows = this.rows.filter((r) => r !== row);
+    });
+    this.rows.push(row);
+    this.list.append(row.element);
+    return row;
+  }
+
+  private async submit(): Promise<void> {
+    if (this.saving) return;
+    this.saving = true;
+    this.saveButton.toggleAttribute('disabled', true);
+    setText(this.result, 'Saving…');
+    this.result.classList.remove('error');
+    const entries = this.rows.map((r) => ({ kind: r.kind.value, value: r.value.value.slice(0, MAX_KNOWN_VALUE_LENGTH) })).filter((e) => e.value.trim() !== '');
+    try {
+      setText(this.result, await this.saveEntries(entries));
+    } catch (err) {
+      this.result.classList.add('error');
+      setText(this.result, visible(err instanceof Error ? err.message : String(err)));
+    } finally {
+      this.saving = false;
+      this.saveButton.toggleAttribute('disabled', false);
+    }
+  }
+}
