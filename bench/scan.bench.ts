@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadCapture } from '../extension/core/load/index';
+import { previewCapture } from '../extension/core/load/preview';
 import type { Capture, Finding } from '../extension/core/model';
 import { scanCapture } from '../extension/core/scan';
 import { SearchIndex } from '../extension/core/search';
 import { CaptureColumns, RowViews } from '../extension/editor/rowQuery';
-import { captureSummary, findingsByExchange, rowPage } from '../extension/editor/rows';
+import { captureSummary, findingsByExchange, rowPage, rowSummary } from '../extension/editor/rows';
 import { DEFAULT_PAGE_SIZE, defaultRowQuery, type KindCount, type RowQuery, type SortColumn } from '../extension/protocol';
 
 const CORPUS = process.env.LEAKLENS_CORPUS ?? resolve(process.cwd(), '../shared/corpus');
@@ -108,15 +109,33 @@ function heapMb(): number {
  * rows 0–199 (the scan runs after, and badges follow with findingsUpdated). Also what the init
  * message carries besides (summary with the distinct host count, facets, the default view).
  */
+/**
+ * What the editor does before the first rows can be shown. For a file this large it reads a
+ * preview (the first entries, from the start of the file), answers init and the first page from
+ * it, and only then reads the whole file; both paths are timed.
+ */
 function firstRows(bytes: Buffer, file: string, parseMs: number): void {
+  const preview: number[] = [];
   const load: number[] = [];
   const page: number[] = [];
   const summary: number[] = [];
   const facets: number[] = [];
   const view: number[] = [];
+  let previewCount = 0;
   // No forced GC between runs, as in the load figures below (a GC right before shrinks the heap
   // and makes the load pay to grow it again: about 15% slower here).
   for (let run = 0; run < RUNS; run++) {
+    const p0 = performance.now();
+    const first = previewCapture(bytes, file);
+    if (!first) throw new Error('no preview of the bench file');
+    const views = new RowViews(first.capture, []);
+    captureSummary(first.capture, file, undefined, views.columns.hostCount);
+    views.facets();
+    const ids = views.view(defaultRowQuery()).ids;
+    for (let i = 0; i < Math.min(ids.length, DEFAULT_PAGE_SIZE); i++) rowSummary(first.capture.exchanges[ids[i]]);
+    preview.push(performance.now() - p0);
+    previewCount = first.capture.exchanges.length;
+
     const t0 = performance.now();
     const capture = loadCapture(bytes, file);
     const t1 = performance.now();
@@ -124,15 +143,16 @@ function firstRows(bytes: Buffer, file: string, parseMs: number): void {
     const t2 = performance.now();
     load.push(t1 - t0);
     page.push(t2 - t1);
-    summary.push(time(() => captureSummary(capture, file))[1]);
-    const views = new RowViews(capture, []);
-    facets.push(time(() => views.facets())[1]);
-    view.push(time(() => views.view(defaultRowQuery()))[1]);
+    const full = new RowViews(capture, []);
+    summary.push(time(() => captureSummary(capture, file, undefined, full.columns.hostCount))[1]);
+    facets.push(time(() => full.facets())[1]);
+    view.push(time(() => full.view(defaultRowQuery()))[1]);
   }
   gc();
-  const first = median(load.map((l, i) => l + page[i]));
-  console.log(`time to first rows (load + first ${DEFAULT_PAGE_SIZE} rows, no scan) ${first.toFixed(0)} ms  ratio ${(first / parseMs).toFixed(2)}× JSON.parse  (target ≤ 1.50; median of ${RUNS})`);
-  console.log(`  of which load ${median(load).toFixed(0)} ms (${(median(load) / parseMs).toFixed(2)}× JSON.parse), first page ${median(page).toFixed(1)} ms; init also builds: summary ${median(summary).toFixed(0)} ms, facets ${median(facets).toFixed(0)} ms, default view ${median(view).toFixed(1)} ms`);
+  const shown = median(preview);
+  console.log(`time to first rows (preview of the first ${previewCount} entries: init + first page) ${shown.toFixed(1)} ms  ratio ${(shown / parseMs).toFixed(3)}× JSON.parse  (target ≤ 1.50; median of ${RUNS})`);
+  const all = median(load.map((l, i) => l + page[i]));
+  console.log(`  then the whole file: load + first page ${all.toFixed(0)} ms (${(all / parseMs).toFixed(2)}× JSON.parse); init on it also builds: summary ${median(summary).toFixed(0)} ms, facets ${median(facets).toFixed(0)} ms, default view ${median(view).toFixed(1)} ms`);
 }
 
 const TYPED = ['xiaomi', 'imei', 'api.account', '8687153927', 'xiaomo', 'application/json'];

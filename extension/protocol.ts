@@ -155,6 +155,11 @@ export interface InitMessage {
   facets: Facets;
   /** The known values the scan used, for the known-values panel. */
   known: KnownValuesView;
+  /**
+   * Only the first requests of a large file are here (read before the rest, so rows show at
+   * once); `captureLoaded` follows when the whole file is read. Search and filters wait for it.
+   */
+  loading: boolean;
 }
 
 /** One value of a quick filter and how many exchanges have it. */
@@ -247,6 +252,11 @@ export interface FindingsUpdatedMessage {
   findings: FindingsSummary;
 }
 
+/** The whole file is read (after an `init` with `loading`): the webview asks for `init` again. */
+export interface CaptureLoadedMessage {
+  type: 'captureLoaded';
+}
+
 /** The capture was rescanned: new findings, the known values now in use. */
 export interface KnownValuesUpdatedMessage {
   type: 'knownValuesUpdated';
@@ -262,7 +272,8 @@ export type ToWebview =
   | DoneMessage
   | ErrorMessage
   | FindingsUpdatedMessage
-  | KnownValuesUpdatedMessage;
+  | KnownValuesUpdatedMessage
+  | CaptureLoadedMessage;
 
 //#endregion
 

@@ -79,8 +79,14 @@ function saveState(): void {
 showLoading();
 api.send({ type: 'ready' });
 
-function onNotification(message: Extract<ToWebview, { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' }>): void {
+function onNotification(message: Extract<ToWebview, { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' | 'captureLoaded' }>): void {
   switch (message.type) {
+    case 'captureLoaded':
+      // The whole file is read (the first rows were a preview): start over from `init`, keeping the state.
+      initialised = false;
+      shown = undefined;
+      api.send({ type: 'ready' });
+      return;
     case 'init':
       if (!initialised) showCapture(message);
       initialised = true;
@@ -187,10 +193,24 @@ function showCapture(init: InitMessage): void {
   applySplit(workbench, splitter);
   makeSplitter(workbench, splitter);
 
+  // The first rows of a large file, shown while the rest is read: search and sorting wait for it.
+  const loadingNote = init.loading
+    ? h(
+        'div',
+        { class: 'loading-rest', attrs: { role: 'status' } },
+        document.createElement('vscode-progress-ring'),
+        h('span', {}, `Showing the first ${formatCount(init.summary.exchangeCount)} requests while LeakLens reads the rest of the file; search, filters and sorting come with it.`),
+      )
+    : null;
+  if (init.loading) {
+    filters.element.inert = true;
+    table.element.querySelector('.table-header')?.setAttribute('inert', '');
+  }
   app.replaceChildren(
     renderHeader(init.summary, findings),
     ...(warnings ? [warnings] : []),
     knownSection,
+    ...(loadingNote ? [loadingNote] : []),
     filters.element,
     statusLine,
     workbench,

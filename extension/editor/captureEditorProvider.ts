@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import * as vscode from 'vscode';
 import type { Capture } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
+import { PREVIEW_MIN_BYTES, previewCapture } from '../core/load/preview';
 import { scanCapture } from '../core/scan';
 import { locateExchange } from '../core/load/locate';
 import { parseWebviewMessage, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
@@ -22,6 +23,8 @@ import {
 } from './scanSettings';
 import { answer, NO_KNOWN_VALUES, prepareSearch, errorText as sessionErrorText, type SessionEffects, type SessionView } from './session';
 
+/** A preview no webview asked rows of is loaded in full after this long anyway. */
+const PREVIEW_GRACE_MS = 1500;
 /** Longest slice of search-index building between other work on the extension host. */
 const SEARCH_SLICE_MS = 20;
 import { webviewHtml } from './webviewHtml';
@@ -43,7 +46,11 @@ export interface OpenCapture {
   scan: FindingsSummary | undefined;
 }
 
-type LoadState = { kind: 'loaded'; capture: Capture } | { kind: 'failed'; message: string };
+type LoadState =
+  | { kind: 'loaded'; capture: Capture }
+  /** The first requests, read before the rest of a large file; `bytes` are the whole file, still to load. */
+  | { kind: 'preview'; capture: Capture; bytes: Uint8Array; displayPath: string }
+  | { kind: 'failed'; message: string };
 
 export class CaptureDocument implements vscode.CustomDocument, SessionView {
   /** The findings, once scanned; `scanKey` says with which settings. */
@@ -66,7 +73,20 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   }
 
   get capture(): Capture | undefined {
-    return this.state?.kind === 'loaded' ? this.state.capture : undefined;
+    return this.state?.kind === 'loaded' || this.state?.kind === 'preview' ? this.state.capture : undefined;
+  }
+
+  get loading(): boolean {
+    return this.state?.kind === 'preview';
+  }
+
+  /** The preview's state, to finish loading; undefined once loaded (or failed, or closed). */
+  get pendingLoad(): Extract<LoadState, { kind: 'preview' }> | undefined {
+    return this.state?.kind === 'preview' ? this.state : undefined;
+  }
+
+  finishLoading(state: Exclude<LoadState, { kind: 'preview' }>): void {
+    if (this.state?.kind === 'preview') this.state = state;
   }
 
   get loadError(): string | undefined {
@@ -138,29 +158,60 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     if (token.isCancellationRequested) return new CaptureDocument(uri, undefined);
 
-    const started = Date.now();
+    const onDispose = (d: CaptureDocument) => this.documents.delete(d);
+    // A large HAR shows its first requests at once; the rest loads once they are on screen.
+    const preview = bytes.length >= PREVIEW_MIN_BYTES ? previewCapture(bytes, displayPath) : undefined;
+    if (preview && !preview.complete) {
+      this.log.info(`previewing ${displayPath}: the first ${preview.capture.exchanges.length} exchanges of ${(bytes.length / 2 ** 20).toFixed(0)} MiB`);
+      const document = new CaptureDocument(uri, { kind: 'preview', capture: preview.capture, bytes, displayPath }, onDispose);
+      this.documents.add(document);
+      document.effects = this.effectsFor(document);
+      // In case no webview asks for rows (a hidden editor), load anyway.
+      setTimeout(() => this.finishLoad(document), PREVIEW_GRACE_MS);
+      return document;
+    }
+
     let document: CaptureDocument;
     try {
-      const capture = loadCapture(bytes, displayPath);
-      this.log.info(
-        `opened ${displayPath}: ${capture.format}, ${capture.exchanges.length} exchanges, ${capture.warnings.length} warnings, ${Date.now() - started} ms`,
-      );
-      document = new CaptureDocument(uri, { kind: 'loaded', capture }, (d) => this.documents.delete(d));
+      document = new CaptureDocument(uri, { kind: 'loaded', capture: this.load(bytes, displayPath) }, onDispose);
     } catch (err) {
       return new CaptureDocument(uri, { kind: 'failed', message: this.describeLoadError(err, displayPath, bytes.length) });
     }
     if (token.isCancellationRequested) return document;
     this.documents.add(document);
     document.effects = this.effectsFor(document);
-    // Rows can be shown before the scan: scan once the editor has had a chance to open, then tell
-    // the webviews (whose rows get their badges then).
+    this.scanSoon(document);
+    return document;
+  }
+
+  private load(bytes: Uint8Array, displayPath: string): Capture {
+    const started = Date.now();
+    const capture = loadCapture(bytes, displayPath);
+    this.log.info(`opened ${displayPath}: ${capture.format}, ${capture.exchanges.length} exchanges, ${capture.warnings.length} warnings, ${Date.now() - started} ms`);
+    return capture;
+  }
+
+  /** Read the whole file after a preview, and tell the webviews to show it. */
+  private finishLoad(document: CaptureDocument): void {
+    const pending = document.pendingLoad;
+    if (!pending) return;
+    try {
+      document.finishLoading({ kind: 'loaded', capture: this.load(pending.bytes, pending.displayPath) });
+    } catch (err) {
+      document.finishLoading({ kind: 'failed', message: this.describeLoadError(err, pending.displayPath, pending.bytes.length) });
+    }
+    for (const webview of document.webviews) void webview.postMessage({ type: 'captureLoaded' } satisfies ToWebview);
+    if (document.capture) this.scanSoon(document);
+  }
+
+  /** Rows can be shown before the scan: scan once the editor had a chance to open, then tell the webviews. */
+  private scanSoon(document: CaptureDocument): void {
     setImmediate(() => {
-      if (!document.capture || document.scanKey !== undefined) return;
+      if (!document.capture || document.loading || document.scanKey !== undefined) return;
       this.scan(document, this.settingsFor(document));
       this.notifyRescan(document);
       this.prepareSearch(document);
     });
-    return document;
   }
 
   /**
@@ -238,7 +289,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   /** Rescan open documents whose scan settings changed, and tell their webviews. */
   async settingsChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
     for (const document of [...this.documents]) {
-      if (!document.capture || !event.affectsConfiguration(SETTINGS_SECTION, document.uri)) continue;
+      if (!document.capture || document.loading || !event.affectsConfiguration(SETTINGS_SECTION, document.uri)) continue;
       const settings = this.settingsFor(document);
       if (settings.key === document.scanKey) continue;
       this.scan(document, settings);
@@ -318,8 +369,11 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
-  private handle(document: CaptureDocument, message: FromWebview): Promise<ToWebview> {
-    return answer(document, message, (what, err) => this.log.error(what, err));
+  private async handle(document: CaptureDocument, message: FromWebview): Promise<ToWebview> {
+    const reply = await answer(document, message, (what, err) => this.log.error(what, err));
+    // The preview's first rows are on their way: now read the rest (after this answer is posted).
+    if (reply.type === 'rows' && document.loading) setTimeout(() => this.finishLoad(document), 0);
+    return reply;
   }
 
   private describeLoadError(err: unknown, displayPath: string, byteLength: number): string {

@@ -29,6 +29,8 @@ export interface SessionView {
   known?: KnownValuesView;
   /** What answering needs from the editor; requests that need a missing one get an error. */
   effects?: SessionEffects;
+  /** `capture` holds only the first requests of the file; the rest is loading. */
+  loading?: boolean;
 }
 
 export interface SessionEffects {
@@ -126,6 +128,7 @@ function initMessage(view: SessionView): ToWebview {
     pageSize: DEFAULT_PAGE_SIZE,
     facets: rowViews(view, capture).facets(),
     known: view.known ?? NO_KNOWN_VALUES,
+    loading: view.loading === true,
   };
 }
 

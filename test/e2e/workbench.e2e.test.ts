@@ -20,6 +20,8 @@ function entryLine(file: string, id: number): number {
 
 const HAR = 'mitmproxy_hardump.har';
 const TSHARK = 'telemetry_small.tshark.json';
+const LARGE = 'large.har';
+const LARGE_ENTRIES = 9000;
 
 describe('LeakLens in the workbench', function () {
   this.timeout(180_000);
@@ -36,6 +38,8 @@ describe('LeakLens in the workbench', function () {
     workspace = mkdtempSync(join(tmpdir(), 'leaklens-workspace-'));
     copyFileSync(join(CORPUS, 'generated/har', HAR), join(workspace, HAR));
     copyFileSync(join(CORPUS, 'generated/pcap', TSHARK), join(workspace, TSHARK));
+    // Over the preview threshold: the first rows come from the start of the file, then the rest.
+    execFileSync(process.execPath, [join(CORPUS, 'gen/make_large_har.js'), join(workspace, LARGE), String(LARGE_ENTRIES), String(20_000_000)], { stdio: 'ignore' });
     server = await startCodeServer({ vsix });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -153,6 +157,15 @@ describe('LeakLens in the workbench', function () {
     // Beside the LeakLens editor, which stays open.
     assert.equal(await page.locator('.editor-group-container').count(), 2);
     await webview().locator('.detail-url', { hasText: '/mistats/v3/upload' }).waitFor();
+  });
+
+  it('a 20 MB HAR: first rows from the preview, then the whole capture with search', async () => {
+    await quickOpen(LARGE);
+    const view = webview();
+    await view.locator('.table-row .col-id', { hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+    await view.locator('.filter-count', { hasText: `${LARGE_ENTRIES.toLocaleString('en-US')} requests` }).waitFor({ timeout: 60_000 });
+    await view.locator('.filter-search input').fill('"/api/v2/device/register"');
+    await view.locator('.filter-count', { hasText: /^[\d,]+ of 9,000 requests$/ }).waitFor({ timeout: 30_000 });
   });
 
   it('"Reopen Editor With… → Text Editor" shows the capture as text', async () => {

@@ -240,6 +240,26 @@ describe('workbench in Chromium', function () {
     }
   });
 
+  it('a large file: the preview\'s first rows at once, search waits, then the whole capture replaces them', async () => {
+    const bigger: Capture = { ...capture, exchanges: Array.from({ length: 10 }, (_, c) => capture.exchanges.map((e, i) => ({ ...e, id: c * capture.exchanges.length + i }))).flat() };
+    const first: Capture = { ...bigger, exchanges: bigger.exchanges.slice(0, 5) };
+    const loading: SessionView = { ...session(bigger, effects), capture: first, scan: undefined, loading: true };
+    const preview = await openWebview(browser, loading);
+    try {
+      await waitForIds(preview.page, [0, 1, 2, 3, 4], 'the preview rows');
+      await preview.page.locator('.loading-rest', { hasText: 'Showing the first 5 requests' }).waitFor();
+      assert.equal(await preview.page.locator('.filter-bar').evaluate((el) => (el as unknown as { inert: boolean }).inert), true, 'search waits for the whole file');
+      Object.assign(loading, { capture: bigger, scan: scanView(bigger, scanCapture(bigger)), loading: false });
+      await preview.post({ type: 'captureLoaded' });
+      await preview.page.locator('.filter-count', { hasText: '120 requests' }).waitFor();
+      assert.equal(await preview.page.locator('.loading-rest').count(), 0);
+      assert.equal(await preview.page.locator('.filter-bar').evaluate((el) => (el as unknown as { inert: boolean }).inert), false);
+      assert.deepEqual(preview.errors, []);
+    } finally {
+      await preview.page.close();
+    }
+  });
+
   it('the known-values panel saves through the host and shows what it answered', async () => {
     await web.page.locator('.known-section').evaluate((el) => ((el as unknown as { open: boolean }).open = true));
     await web.page.locator('.known-panel vscode-button', { hasText: 'Add value' }).click();

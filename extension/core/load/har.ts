@@ -450,9 +450,15 @@ export function loadHar(doc: JsonObject, file: string): HarLoadResult {
   if (!entries) {
     warnings.add('har-no-entries', 'log.entries is missing or not an array: no requests to show', '$.log.entries');
   }
+  const exchanges = loadEntries(entries ?? [], warnings);
+  return { exchanges, warnings: warnings.list, pages: readPages(log, warnings), source };
+}
+
+/** `log.entries` (or its first items) as exchanges, numbered in order; bad entries are skipped with a warning. */
+function loadEntries(entries: readonly JsonValue[], warnings: Warnings): Exchange[] {
   const exchanges: Exchange[] = [];
   const bodies = new SharedBodies();
-  (entries ?? []).forEach((item, index) => {
+  entries.forEach((item, index) => {
     const entry = obj(item);
     if (!entry) {
       warnings.add('har-bad-entry', `entry is ${item === null ? 'null' : typeof item}, not an object; entry skipped`, `$.log.entries[${index}]`, index);
@@ -464,5 +470,15 @@ export function loadHar(doc: JsonObject, file: string): HarLoadResult {
       exchanges.push(exchange);
     }
   });
-  return { exchanges, warnings: warnings.list, pages: readPages(log, warnings), source };
+  return exchanges;
+}
+
+/**
+ * The first entries of a HAR, read exactly as loadHar reads them (for a preview while the whole
+ * file loads), with the creator when it was read before them.
+ */
+export function loadHarEntries(entries: readonly JsonValue[], creator: JsonValue | undefined): Pick<HarLoadResult, 'exchanges' | 'warnings' | 'source'> {
+  const warnings = new Warnings();
+  const producer = readNamed(creator);
+  return { exchanges: loadEntries(entries, warnings), warnings: warnings.list, source: producer ? { producer } : {} };
 }
