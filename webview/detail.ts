@@ -414,7 +414,7 @@ export class DetailPane {
       'div',
       { class: 'detail-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Request actions' } },
       iconButton('link', 'Copy URL', () => this.actions.copy({ what: 'url', exchangeId: detail.id })),
-      iconButton('terminal', 'Copy as curl', () => this.actions.copy({ what: 'curl', exchangeId: detail.id })),
+      iconButton('terminal', 'Copy as curl (POSIX shell)', () => this.actions.copy({ what: 'curl', exchangeId: detail.id })),
       iconButton('go-to-file', 'Reveal in raw text (the capture file, at this entry)', () => this.actions.reveal(detail.id)),
     );
     return h(
@@ -685,7 +685,8 @@ export class DetailPane {
       const mark = document.createElement('mark');
       mark.className = `detail-hl confidence-${t.confidence}`;
       mark.dataset.finding = String(hl.finding);
-      mark.tabIndex = 0;
+      // Reached through the findings list (which focuses it), not one Tab stop per highlight.
+      mark.tabIndex = -1;
       mark.title = t.title;
       mark.setAttribute('aria-label', t.label);
       mark.textContent = visibleText(text.slice(start, end), multiline);

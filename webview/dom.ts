@@ -32,19 +32,30 @@ export function icon(name: string, label?: string): HTMLElement {
   return el;
 }
 
-const BIDI_OR_INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+// Bidi controls, zero-width and other invisible or line-breaking format characters: soft hyphen,
+// Mongolian vowel separator, line and paragraph separators, tag characters (U+E0000–E007F, as
+// surrogate pairs), the BOM.
+const BIDI_OR_INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+// C1 controls have no Control Pictures.
+const C1_CONTROL = /[\u0080-\u009f]/g;
+
+/** ⟨U+202E⟩ for one invisible character (a pair for the tag characters). */
+function marker(c: string): string {
+  return `⟨U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}⟩`;
+}
 
 /**
  * Make hidden characters visible, so captured text cannot hide or reorder what is shown:
- * C0 controls become their Control Pictures (␀ ␉ ␊ …), bidi overrides and zero-width characters
- * become ⟨U+202E⟩-style markers.
+ * C0 controls become their Control Pictures (␀ ␉ ␊ …), C1 controls, bidi overrides, zero-width
+ * and other invisible characters become ⟨U+202E⟩-style markers.
  */
 export function visible(text: string): string {
   return text
     .replace(CONTROL, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
-    .replace(BIDI_OR_INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+    .replace(C1_CONTROL, marker)
+    .replace(BIDI_OR_INVISIBLE, marker);
 }
 
 /** Set text only when it changed (row recycling touches many cells per scroll frame). */

@@ -56,7 +56,8 @@ export class FilterBar {
     this.search.className = 'filter-search';
     this.search.placeholder = 'Search URLs, hosts, headers, decoded bodies — "exact phrase", host:name; typos are forgiven';
     this.search.maxlength = MAX_SEARCH_LENGTH;
-    this.search.setAttribute('aria-label', 'Search requests');
+    // `label` names the inner <input> (an aria-label on the host element does not reach it).
+    this.search.label = 'Search requests';
     this.search.value = query.search;
     const searchIcon = icon('search');
     searchIcon.slot = 'content-before';

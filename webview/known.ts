@@ -26,11 +26,12 @@ const KINDS: { kind: string; label: string; placeholder: string }[] = [
   { kind: 'string', label: 'Other text', placeholder: 'account name, token, …' },
 ];
 
+// These are a real device's identifiers: say where they are written, which may be committed or synced.
 const SOURCE_TEXT: Record<KnownValuesView['source'], string> = {
-  workspace: 'Saved in the workspace settings (leaklens.knownValues).',
-  workspaceFolder: 'Saved in the folder’s settings (leaklens.knownValues).',
-  user: 'Saved in your user settings (leaklens.knownValues).',
-  none: 'Not saved yet: values go to the workspace settings (leaklens.knownValues).',
+  workspace: 'Saved in the workspace settings (.vscode/settings.json, leaklens.knownValues): keep that file out of commits you publish.',
+  workspaceFolder: 'Saved in the folder’s settings (.vscode/settings.json, leaklens.knownValues): keep that file out of commits you publish.',
+  user: 'Saved in your user settings (leaklens.knownValues), which Settings Sync copies to your other machines if it is on.',
+  none: 'Not saved yet: Save writes them to this workspace’s .vscode/settings.json (your user settings when no folder is open). Keep that file out of commits you publish.',
 };
 
 interface EntryRow {
@@ -104,7 +105,7 @@ export class KnownValuesPanel {
   private addRow(entry: KnownValueEntry): EntryRow {
     const kind = document.createElement('vscode-single-select');
     kind.className = 'known-kind';
-    kind.setAttribute('aria-label', 'Kind of identifier');
+    kind.label = 'Kind of identifier';
     const known = KINDS.some((k) => k.kind === entry.kind);
     for (const k of known ? KINDS : [...KINDS, { kind: entry.kind, label: entry.kind, placeholder: '' }]) {
       const option = document.createElement('vscode-option');
@@ -117,7 +118,7 @@ export class KnownValuesPanel {
     value.className = 'known-value';
     value.value = entry.value;
     value.maxlength = MAX_KNOWN_VALUE_LENGTH;
-    value.setAttribute('aria-label', 'Value');
+    value.label = 'Value';
     value.placeholder = KINDS.find((k) => k.kind === entry.kind)?.placeholder ?? '';
     kind.addEventListener('change', () => {
       value.placeholder = KINDS.find((k) => k.kind === kind.value)?.placeholder ?? '';

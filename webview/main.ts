@@ -159,7 +159,7 @@ function showCapture(init: InitMessage): void {
     },
     onSelect: (exchangeId) => selectExchange(exchangeId),
     onOpen: (exchangeId) => {
-      selectExchange(exchangeId);
+      if (state.selected !== exchangeId) selectExchange(exchangeId);
       detail.element.tabIndex = -1;
       detail.element.focus();
     },
@@ -266,6 +266,7 @@ let detailRequest = 0;
 function selectExchange(exchangeId: number | undefined): void {
   state.selected = exchangeId;
   saveState();
+  detailRequest++; // an answer still on its way is for the previous selection
   if (detailTimer !== undefined) clearTimeout(detailTimer);
   if (exchangeId === undefined) {
     shown?.detail.showEmpty();

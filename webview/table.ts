@@ -131,18 +131,23 @@ export class RequestTable {
     this.layer = h('div', { class: 'table-rows', attrs: { role: 'presentation' } });
     this.empty = h('div', { class: 'table-empty', attrs: { role: 'status' } });
     this.empty.hidden = true;
-    this.viewport = h(
+    this.viewport = h('div', { class: 'table-viewport', attrs: { role: 'rowgroup' } }, this.spacer, this.layer, this.empty);
+    // The grid takes the focus and names the selected row (aria-activedescendant): rows are recycled elements.
+    this.element = h(
       'div',
-      { class: 'table-viewport', attrs: { role: 'rowgroup', tabindex: '0', 'aria-label': 'Requests: arrow keys move, Enter opens the details' } },
-      this.spacer,
-      this.layer,
-      this.empty,
+      {
+        class: 'request-table',
+        attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Requests: arrow keys move, Enter opens the details', 'aria-rowcount': '1', 'aria-multiselectable': 'false' },
+      },
+      this.header,
+      this.viewport,
     );
-    this.element = h('div', { class: 'request-table', attrs: { role: 'grid', 'aria-label': 'Requests', 'aria-rowcount': '1', 'aria-multiselectable': 'false' } }, this.header, this.viewport);
     this.applyWidths();
     this.updateSortIndicators();
     this.viewport.addEventListener('scroll', () => this.queueRender(), { passive: true });
-    this.viewport.addEventListener('keydown', (event) => this.onKey(event));
+    this.element.addEventListener('keydown', (event) => {
+      if (event.target === this.element) this.onKey(event);
+    });
     this.layer.addEventListener('click', (event) => this.onRowClick(event, false));
     this.layer.addEventListener('dblclick', (event) => this.onRowClick(event, true));
     new ResizeObserver(() => this.queueRender()).observe(this.viewport);
@@ -163,6 +168,8 @@ export class RequestTable {
     this.query = query;
     this.updateSortIndicators();
     if (this.selectedId !== undefined) this.pendingSelection = this.selectedId;
+    // A position whose row had not arrived means nothing in the new view.
+    else this.selectedIndex = -1;
     this.newGeneration(false);
     this.viewport.scrollTop = 0;
   }
@@ -174,7 +181,7 @@ export class RequestTable {
   }
 
   focus(): void {
-    this.viewport.focus();
+    this.element.focus();
   }
 
   get selectedExchange(): number | undefined {
@@ -320,7 +327,7 @@ export class RequestTable {
     const el = this.pool.find((r) => r.row === rowElement);
     if (!el || el.index < 0) return;
     this.select(el.index, false);
-    this.viewport.focus({ preventScroll: true });
+    this.element.focus({ preventScroll: true });
     if (open && this.selectedId !== undefined) this.options.onOpen(this.selectedId);
   }
 
@@ -440,8 +447,8 @@ export class RequestTable {
 
     for (let i = 0; i < count; i++) this.fillRow(this.pool[i], start + i);
     const selectedRow = this.pool.find((r) => r.index === this.selectedIndex);
-    if (selectedRow) this.viewport.setAttribute('aria-activedescendant', selectedRow.row.id);
-    else this.viewport.removeAttribute('aria-activedescendant');
+    if (selectedRow) this.element.setAttribute('aria-activedescendant', selectedRow.row.id);
+    else this.element.removeAttribute('aria-activedescendant');
     this.requestPages(start, Math.max(end, start + 1));
   }
 

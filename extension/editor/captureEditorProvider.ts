@@ -276,9 +276,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   /** Save the panel's known values where the setting lives now (the workspace by default); the settings change rescans. */
   private async saveKnownValues(document: CaptureDocument, entries: KnownValueEntry[]): Promise<string> {
-    const setting = knownSettingFrom(entries);
-    if ('problem' in setting) throw new Error(setting.problem);
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
+    const setting = knownSettingFrom(entries, config.get<unknown>(KNOWN_VALUES_SETTING));
+    if ('problem' in setting) throw new Error(setting.problem);
     const target = knownValuesTarget(config.inspect(KNOWN_VALUES_SETTING));
     const value = Object.keys(setting.value).length > 0 ? setting.value : undefined;
     await config.update(KNOWN_VALUES_SETTING, value, target);
@@ -359,6 +359,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const message = parseWebviewMessage(raw);
       if (!message) {
         this.log.warn(`dropped an invalid message from the ${document.fileName} webview`);
+        // Answer a request the contract refuses, so the page does not wait for its timeout.
+        const requestId = invalidRequestId(raw);
+        if (requestId !== undefined) void webview.postMessage({ type: 'error', requestId, message: 'LeakLens refused the request: it is not one the editor answers (or a value is over its limit)' } satisfies ToWebview);
         return;
       }
       void this.handle(document, message).then((reply) => webview.postMessage(reply));
@@ -387,6 +390,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     return `${displayPath}: unexpected error while opening the capture (${errorText(err)})`;
   }
+}
+
+/** The requestId of a message that failed validation, when it has a plain one to answer to. */
+function invalidRequestId(raw: unknown): number | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(raw, 'requestId');
+  const id: unknown = descriptor && 'value' in descriptor ? descriptor.value : undefined;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
 }
 
 type KnownInspection = ReturnType<vscode.WorkspaceConfiguration['inspect']>;

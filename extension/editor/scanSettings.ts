@@ -3,8 +3,11 @@
 // Read from raw setting values, so it is tested without VS Code; a setting that is not usable
 // is reported and left out, and the scan runs without it.
 import { isSupportedCountry } from 'libphonenumber-js';
-import { KnownValueError, parseKnownFile, type KnownValue } from '../core/detect/known';
-import type { KnownValueEntry } from '../protocol';
+import { KnownValueError, knownKindOf, parseKnownFile, type KnownValue } from '../core/detect/known';
+import { MAX_KNOWN_VALUES, MAX_KNOWN_VALUE_LENGTH, type KnownValueEntry } from '../protocol';
+
+/** One value as the setting holds it: the value, or the value with the researcher's label. */
+export type KnownSettingItem = string | { value: string; label: string };
 
 export const SETTINGS_SECTION = 'leaklens';
 export const KNOWN_VALUES_SETTING = 'knownValues';
@@ -64,37 +67,65 @@ function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-/** A setting's known values as the panel lists them: one entry per value, in the setting's order. */
+/**
+ * A setting's known values as the panel lists them: one entry per value, in the setting's order,
+ * under the kind's own name (`IMEI`, `gaid` → `imei`, `ad_id`), so the panel can save them back.
+ * At most MAX_KNOWN_VALUES, each at most MAX_KNOWN_VALUE_LENGTH long: what the contract carries.
+ */
 export function knownEntriesFrom(raw: unknown): KnownValueEntry[] {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
   const entries: KnownValueEntry[] = [];
-  for (const [kind, entry] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+    const kind = knownKindOf(name) ?? name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 32);
+    if (!kind) continue;
     for (const item of Array.isArray(entry) ? entry : [entry]) {
-      if (typeof item === 'string') entries.push({ kind, value: item });
-      else if (typeof item === 'number') entries.push({ kind, value: String(item) });
-      else if (item !== null && typeof item === 'object' && typeof (item as { value?: unknown }).value === 'string') {
-        entries.push({ kind, value: (item as { value: string }).value });
-      }
+      const value = typeof item === 'string' ? item : typeof item === 'number' ? String(item) : itemValue(item);
+      if (value !== undefined && value.length <= MAX_KNOWN_VALUE_LENGTH && entries.length < MAX_KNOWN_VALUES) entries.push({ kind, value });
     }
   }
   return entries;
+}
+
+function itemValue(item: unknown): string | undefined {
+  return item !== null && typeof item === 'object' && typeof (item as { value?: unknown }).value === 'string' ? (item as { value: string }).value : undefined;
+}
+
+/** The labels the researcher gave values in the setting (`{"value": …, "label": …}`), by kind and value. */
+function knownLabels(raw: unknown): Map<string, string> {
+  const labels = new Map<string, string>();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return labels;
+  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+    const kind = knownKindOf(name);
+    for (const item of Array.isArray(entry) ? entry : [entry]) {
+      const label = item !== null && typeof item === 'object' ? (item as { label?: unknown }).label : undefined;
+      const value = itemValue(item);
+      if (kind && value !== undefined && typeof label === 'string') labels.set(`${kind}\u0000${value.trim()}`, label);
+    }
+  }
+  return labels;
 }
 
 /**
  * The setting value for the panel's entries (`{"imei": ["…", "…"], "mac": "…"}`), or the reason
  * they cannot be saved (an IMEI that is not 14–16 digits), naming the entry.
  */
-export function knownSettingFrom(entries: readonly KnownValueEntry[]): { value: Record<string, string | string[]> } | { problem: string } {
-  const grouped = new Map<string, string[]>();
+export function knownSettingFrom(entries: readonly KnownValueEntry[], current?: unknown): { value: Record<string, KnownSettingItem | KnownSettingItem[]> } | { problem: string } {
+  // Labels the researcher wrote in the setting survive a save from the panel, which has none.
+  const labels = knownLabels(current);
+  const grouped = new Map<string, KnownSettingItem[]>();
+  const seen = new Set<string>();
   for (const { kind, value } of entries) {
     const trimmed = value.trim();
     if (trimmed === '') continue;
-    const key = kind.trim().toLowerCase();
+    const key = knownKindOf(kind.trim()) ?? kind.trim().toLowerCase();
+    if (seen.has(`${key}\u0000${trimmed}`)) continue;
+    seen.add(`${key}\u0000${trimmed}`);
     let list = grouped.get(key);
     if (!list) grouped.set(key, (list = []));
-    if (!list.includes(trimmed)) list.push(trimmed);
+    const label = labels.get(`${key}\u0000${trimmed}`);
+    list.push(label === undefined ? trimmed : { value: trimmed, label });
   }
-  const value: Record<string, string | string[]> = {};
+  const value: Record<string, KnownSettingItem | KnownSettingItem[]> = {};
   for (const [kind, list] of grouped) value[kind] = list.length === 1 ? list[0] : list;
   try {
     parseKnownFile(value, 'Known value');

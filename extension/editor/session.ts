@@ -55,7 +55,15 @@ type OnError = (what: string, err: unknown) => void;
 
 /** The answer to a validated webview message; `onError` hears about failures the answer reports. */
 export async function answer(view: SessionView, message: FromWebview, onError: OnError = () => {}): Promise<ToWebview> {
-  if (message.type === 'ready') return initMessage(view);
+  if (message.type === 'ready') {
+    try {
+      return initMessage(view);
+    } catch (err) {
+      // `ready` has no request id to fail: the page shows this instead of waiting forever.
+      onError(`showing ${view.fileName} failed`, err);
+      return { type: 'loadFailed', fileName: view.fileName, message: `${view.fileName}: LeakLens could not show the capture (${errorText(err)})` };
+    }
+  }
   const capture = view.capture;
   if (!capture) return { type: 'error', requestId: message.requestId, message: 'the capture is not loaded' };
   try {

@@ -1,6 +1,7 @@
 // The settings that shape a scan: known values and the phone region, read from raw setting values.
 import assert from 'node:assert/strict';
-import { scanSettingsFrom } from '../../extension/editor/scanSettings';
+import { knownEntriesFrom, knownSettingFrom, scanSettingsFrom } from '../../extension/editor/scanSettings';
+import { parseWebviewMessage } from '../../extension/protocol';
 
 describe('scan settings', () => {
   it('no settings: no known values, region from the capture, no problems', () => {
@@ -62,5 +63,32 @@ describe('scan settings', () => {
     assert.notEqual(scanSettingsFrom({}, 'CN').key, a.key);
     // An invalid setting scans like no setting.
     assert.equal(scanSettingsFrom({ imei: '1' }, '').key, scanSettingsFrom({}, '').key);
+  });
+});
+
+describe('known values between the setting and the panel', () => {
+  it('lists every value under its kind\'s own name, whatever name the setting uses', () => {
+    const raw = { IMEI: ['868715392756833', { value: '868715396536777', label: 'SIM 2' }], gaid: '38400000-8cf0-11bd-b23e-10b96e40000d', imsi: 460010886207782 };
+    assert.deepEqual(knownEntriesFrom(raw), [
+      { kind: 'imei', value: '868715392756833' },
+      { kind: 'imei', value: '868715396536777' },
+      { kind: 'ad_id', value: '38400000-8cf0-11bd-b23e-10b96e40000d' },
+      { kind: 'imsi', value: '460010886207782' },
+    ]);
+    // What the panel lists, it can send back: every entry passes the contract.
+    const message = parseWebviewMessage({ type: 'setKnownValues', requestId: 1, entries: knownEntriesFrom(raw) });
+    assert.equal(message?.type, 'setKnownValues');
+  });
+
+  it('saves the panel\'s entries grouped by kind, keeping the labels the setting had, and refuses invalid values by name', () => {
+    const current = { IMEI: [{ value: '868715396536777', label: 'SIM 2' }] };
+    const saved = knownSettingFrom(
+      [{ kind: 'imei', value: ' 868715392756833 ' }, { kind: 'imei', value: '868715396536777' }, { kind: 'mac', value: '28:6c:07:c0:35:8f' }, { kind: 'imei', value: '868715392756833' }, { kind: 'string', value: '' }],
+      current,
+    );
+    assert.deepEqual(saved, { value: { imei: ['868715392756833', { value: '868715396536777', label: 'SIM 2' }], mac: '28:6c:07:c0:35:8f' } });
+    const bad = knownSettingFrom([{ kind: 'imei', value: '12345' }]);
+    assert.ok('problem' in bad && /"imei"/.test(bad.problem), JSON.stringify(bad));
+    assert.deepEqual(knownSettingFrom([]), { value: {} });
   });
 });

@@ -78,6 +78,15 @@ describe('webview in Chromium', function () {
     const web = await openWebview(browser, sessionOf(capture, `evil${payload}.har`));
     // Both rows filled in (placeholders come first).
     await web.page.locator('.table-row .col-status', { hasText: '200' }).nth(1).waitFor();
+    // The detail pane of each hostile request, every tab opened.
+    for (const [id, body] of [['0', '<svg onload'], ['1', '<html><body onload']]) {
+      await web.page.locator('.table-row .col-id', { hasText: new RegExp(`^${id}$`) }).click();
+      await web.page.locator('.detail-url').waitFor();
+      for (const tab of ['overview', 'headers', 'query', 'cookies', 'request-body', 'response-body']) {
+        await web.page.locator(`.detail-tab-header[data-tab="${tab}"]`).click();
+      }
+      await web.page.locator('.detail-text', { hasText: body }).first().waitFor();
+    }
     const text = (await web.page.locator('main').textContent()) ?? '';
     assert.ok(text.includes('onerror'), 'the payload is shown as text');
     assert.equal(await web.page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'no payload ran');

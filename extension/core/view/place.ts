@@ -212,11 +212,16 @@ function formValues(view: View, name: string): View[] {
   const out: View[] = [];
   let from = 0;
   while (from < text.length && /\s/.test(text[from])) from++;
+  // The next `=` is found again only once passed: `a=1&&&&…` must not rescan the rest per `&`.
+  let eq = -1;
   while (from <= text.length && out.length < MAX_CANDIDATES) {
     let amp = text.indexOf('&', from);
     if (amp === -1) amp = text.length;
-    const eq = text.indexOf('=', from);
-    if (eq !== -1 && eq < amp) {
+    if (eq !== -2 && eq < from) {
+      eq = text.indexOf('=', from);
+      if (eq === -1) eq = -2; // none left
+    }
+    if (eq >= 0 && eq < amp) {
       const rawValue = text.slice(eq + 1, amp);
       if (rawValue !== '' && label(decodeFormComponent(text.slice(from, eq))) === name) {
         const decoded = percentDecodeWithMap(rawValue);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BODY_FILE, curlCommand, shellQuote } from '../../../extension/core/curl';
+import { BODY_FILE, HEADERS_FILE, curlCommand, shellQuote } from '../../../extension/core/curl';
 import { loadCaptureFile } from '../../../extension/core/load/index';
 import type { Body, Exchange, NameValue } from '../../../extension/core/model';
 import { corpusPath } from '../corpus';
@@ -14,7 +14,7 @@ import { corpusPath } from '../corpus';
 const SHELLS = ['sh', ...(existsSync('/bin/bash') || existsSync('/usr/bin/bash') ? ['bash'] : [])];
 
 /** Run the command in a fresh directory with curl as an argument printer: its arguments, and the body file if written. */
-function run(command: string, shell = 'sh'): { args: string[]; file?: Buffer } {
+function run(command: string, shell = 'sh'): { args: string[]; file?: Buffer; headers?: string } {
   const dir = mkdtempSync(join(tmpdir(), 'leaklens-curl-'));
   try {
     const script = `curl() { for a in "$@"; do printf '%s\\0' "$a"; done; }\n${command}\n`;
@@ -23,7 +23,12 @@ function run(command: string, shell = 'sh'): { args: string[]; file?: Buffer } {
     const text = out.toString('utf8');
     const args = text === '' ? [] : text.slice(0, -1).split('\0');
     const path = join(dir, BODY_FILE);
-    return existsSync(path) ? { args, file: readFileSync(path) } : { args };
+    const headersPath = join(dir, HEADERS_FILE);
+    return {
+      args,
+      ...(existsSync(path) ? { file: readFileSync(path) } : {}),
+      ...(existsSync(headersPath) ? { headers: readFileSync(headersPath, 'utf8') } : {}),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -46,9 +51,13 @@ function exchange(method: string, url: string, headers: NameValue[], requestBody
 }
 
 const HOSTILE = [
-  `it's`, `'; rm -rf / ; echo '`, '$(rm -rf /)', '`id`', '"double" \\ back\\slash', 'line1\nline2\r\nline3', '$HOME ${PATH} !! *.txt ~',
-  `'\\''`, 'tab\there', 'emoji 😀 中文', '\u001b[31mred', '-H evil', '\\',
+  `it's`, `'; rm -rf / ; echo '`, '$(rm -rf /)', '`id`', '"double" \\ back\\slash', '$HOME ${PATH} !! *.txt ~',
+  `'\\''`, 'emoji 😀 中文', '-H evil', '\\',
 ];
+
+/** What acts on a terminal's line editor before the shell reads any quote (Ctrl+C, ESC, TAB, C1, separators). */
+// eslint-disable-next-line no-control-regex -- control characters are what is matched
+const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
 describe('core/curl', () => {
   for (const shell of SHELLS) {
@@ -64,6 +73,32 @@ describe('core/curl', () => {
       ]);
     });
   }
+
+  it('never puts a control character into the pasted command: headers go through a file, the URL is percent-encoded, line breaks are left out', () => {
+    const controls = ['ctrl-c\u0003\ntouch /tmp/pwned', 'esc\u001b[201~;id', 'tab\there', 'c1\u0085x', 'sep\u2028x', 'del\u007fx'];
+    const headers = [
+      { name: 'X-Ctrl', value: 'a\u0003b' },
+      { name: 'X-Esc', value: '\u001b[201~; touch /tmp/pwned' },
+      { name: 'X-Tab', value: 'tab\there' },
+      { name: 'X-C1', value: 'x\u0085y' },
+      { name: 'X-Break', value: 'line1\ntouch /tmp/pwned' },
+      { name: '@/etc/passwd', value: 'x' },
+      { name: 'X-Plain', value: 'ok' },
+    ];
+    const ex = exchange('POST', 'https://h.test/p?q=\u0003x\u001by', headers, body(Buffer.from(controls.join('|')), true));
+    ex.request.cookies = [{ name: 'c', value: 'v\u0003w' }];
+    const command = curlCommand(ex);
+    assert.doesNotMatch(command, TERMINAL_CONTROL);
+    for (const shell of SHELLS) {
+      const { args, headers: headerFile, file } = run(command, shell);
+      assert.deepEqual(args, ['https://h.test/p?q=%03x%1By', '-H', 'X-Plain: ok', '-H', `@${HEADERS_FILE}`, '--data-binary', `@${BODY_FILE}`]);
+      assert.equal(headerFile, 'X-Ctrl: a\u0003b\nX-Esc: \u001b[201~; touch /tmp/pwned\nX-Tab: tab\there\nX-C1: x\u0085y\n@/etc/passwd: x\n');
+      assert.equal(file?.toString('utf8'), controls.join('|'));
+    }
+    assert.match(command, /header "X-Break" holds a NUL or a line break/);
+    assert.match(command, /cookies hold control characters/);
+    assert.match(command, /the URL holds control characters/);
+  });
 
   it('quotes the way a POSIX shell reads literally', () => {
     assert.equal(shellQuote(`a'b`), `'a'\\''b'`);
@@ -92,7 +127,7 @@ describe('core/curl', () => {
       { name: 'X-Empty', value: '' }, { name: 'X-Nul', value: 'a\u0000b' }, { name: 'Accept-Encoding', value: 'gzip, br' },
     ]);
     const command = curlCommand(ex);
-    assert.match(command, /^# header "X-Nul" holds a NUL character/);
+    assert.match(command, /^# header "X-Nul" holds a NUL or a line break/);
     assert.deepEqual(run(command).args, ['https://h.test/', '-H', 'X-Empty;', '-H', 'Accept-Encoding: gzip, br', '--compressed']);
   });
 

@@ -152,6 +152,14 @@ describe('editor/detail', () => {
     assert.deepEqual(highlighted(detail, findingIndex(detail, (f) => f.kind === 'imei')), [['', IMEI]]);
   });
 
+  it('finds form values among runs of empty fields (`&&&…`, a quadratic case once) and after them', () => {
+    const body = `imei=${IMEI}${'&'.repeat(200_000)}x=1&email=li.wei.2706%40example.com`;
+    const [{ detail }] = details(har([{ body, mime: 'application/x-www-form-urlencoded' }]));
+    checkInvariants(detail);
+    assert.deepEqual(highlighted(detail, findingIndex(detail, (f) => f.kind === 'imei')), [['', IMEI]]);
+    assert.deepEqual(highlighted(detail, findingIndex(detail, (f) => f.kind === 'email')), [['', 'li.wei.2706%40example.com']]);
+  });
+
   it('places query parameters, the URL path and headers in their fields', () => {
     const [{ detail }] = details(har([{
       url: `https://api.test/dev/${IMEI}/x?imei=${IMEI}&q=1`,
@@ -307,7 +315,7 @@ describe('editor/detail', () => {
     assert.ok(layers > 100);
   });
 
-  it('stays fast and small for 5,000 headers and a 50 MB body', function () {
+  it('stays small for 5,000 headers and a 50 MB body (its time is in npm run bench)', function () {
     this.timeout(120_000);
     const record = (n: number): string => `{"id":${n},"imei":"${IMEI}","note":"user ${n}","b":"SGVsbG8gd29ybGQgdGhpcyBpcyBiYXNlNjQ="}`;
     const parts: string[] = [];
@@ -329,11 +337,8 @@ describe('editor/detail', () => {
       // Every third record: the last ones listed lie far past the shown text.
       findings.push({ exchangeId: 0, part: 'request_body', fieldPath: 'body', chain: [`json:$[${n * 3}].imei`], kind: 'imei', value: IMEI, matchedText: IMEI, start: 0, end: 15, confidence: 'high', detector: 'imei', reasons: [] });
     }
-    const started = performance.now();
     const detail = exchangeDetail(ex, findings);
-    const ms = performance.now() - started;
     const bytes = Buffer.byteLength(JSON.stringify(detail));
-    assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
     assert.ok(bytes < 4_000_000, `${bytes} bytes`);
     checkInvariants(detail);
     const headerSection = detail.sections.find((s) => s.id === 'request-headers');
