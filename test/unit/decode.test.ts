@@ -786,3 +786,14 @@ describe('decodeField on the corpus', () => {
     }
   });
 });
+
+describe('decodeField: JSON strings full of escapes', () => {
+  it('reads the values after a string of 640,000 escapes (its closing quote is not searched for again after each)', () => {
+    const text = `{"a":"${'\\n'.repeat(640_000)}","imei":"868715392756833"}`;
+    const result = decodeField({ text, key: 'x' });
+    assert.deepEqual(result.limits, [], 'no bound hit');
+    const imei = result.leaves.find((l) => l.text === '868715392756833');
+    assert.deepEqual(imei?.chain, ['json:$.imei']);
+    assert.equal(result.leaves.find((l) => l.chain[0] === 'json:$.a')?.text.length, 640_000);
+  });
+});

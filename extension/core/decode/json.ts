@@ -121,8 +121,11 @@ function scan(text: string, start: number, maxDepth: number, maxLeaves: number):
     // i is at the opening quote.
     let from = i + 1;
     let out = '';
+    // The next quote is looked for again only once passed: a string of a million escapes must not
+    // rescan the rest of the text for its closing quote after each one.
+    let quote = -1;
     for (;;) {
-      const quote = text.indexOf('"', from);
+      if (quote < from) quote = text.indexOf('"', from);
       if (quote === -1) throw FAIL;
       if (backslash !== -1 && backslash < from) backslash = text.indexOf('\\', from);
       if (backslash === -1 || backslash > quote) {
