@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ContentCache } from '../../extension/core/contentCache';
+import { ContentCache, LONG_TEXT } from '../../extension/core/contentCache';
 
 describe('ContentCache', () => {
   it('keys by context and text', () => {
@@ -35,5 +35,16 @@ describe('ContentCache', () => {
     cache.set('', 'a', 2);
     cache.set('', 'b', 3);
     assert.equal(cache.get('', 'a'), 2, 'two entries fit');
+  });
+
+  it('keys texts longer than V8 hashes (16,383 characters) by their content: many of one length stay distinct and found', () => {
+    const cache = new ContentCache<number>(10_000, 2 ** 30, 2 ** 20);
+    const base = 'x'.repeat(LONG_TEXT + 100);
+    for (let i = 0; i < 2000; i++) cache.set('', `${base}${String(i).padStart(6, '0')}`, i);
+    for (let i = 0; i < 2000; i += 97) assert.equal(cache.get('', `${base}${String(i).padStart(6, '0')}`), i);
+    assert.equal(cache.get('', `${base}999999`), undefined);
+    assert.equal(cache.get('other', `${base}000000`), undefined, 'by context too');
+    cache.set('', `${base}000000`, -1);
+    assert.equal(cache.get('', `${base}000000`), -1, 'set again: the new value');
   });
 });
