@@ -213,6 +213,43 @@ export interface RowsMessage {
   rows: RowSummary[];
 }
 
+/** Result of a `getFindingRows` request: rows [offset, offset + rows.length) of the findings view. */
+export interface FindingRowsMessage {
+  type: 'findingRows';
+  requestId: number;
+  offset: number;
+  /** Findings in the view (of the exchanges the query shows, of the kinds it asks for). */
+  total: number;
+  /** Findings in the capture. */
+  findingCount: number;
+  queryMs: number;
+  rows: FindingRow[];
+}
+
+/** One line of the findings view: a finding and where it is. Strings are capped by the host. */
+export interface FindingRow {
+  /** The finding's position in the capture's findings (stable for one scan). */
+  id: number;
+  exchangeId: number;
+  /** Its index among the exchange's findings (ExchangeDetail.findings), to reveal it in the details. */
+  index: number;
+  kind: FindingKind;
+  confidence: FindingConfidence;
+  /** Canonical value. */
+  value: string;
+  /** The text as it appeared. */
+  matchedText: string;
+  host: string;
+  secure: boolean;
+  method: string;
+  section: DetailSectionId;
+  /** Header, parameter or JSON path. */
+  fieldPath: string;
+  chain: string[];
+  /** For known values: the researcher's label and the form it appeared in. */
+  known?: { label: string; variant: string; learned: boolean };
+}
+
 /** Result of a `findRow` request: where an exchange sits in the query's view, -1 when filtered out. */
 export interface RowIndexMessage {
   type: 'rowIndex';
@@ -267,6 +304,7 @@ export type ToWebview =
   | InitMessage
   | LoadFailedMessage
   | RowsMessage
+  | FindingRowsMessage
   | RowIndexMessage
   | DetailMessage
   | DoneMessage
@@ -422,6 +460,23 @@ export interface GetRowsRequest {
   limit: number;
 }
 
+export const FINDING_SORT_COLUMNS = ['exchange', 'kind', 'value', 'confidence', 'host', 'where'] as const;
+export type FindingSortColumn = (typeof FINDING_SORT_COLUMNS)[number];
+
+/**
+ * The findings view: every finding of the exchanges `query` shows (its search and filters; its
+ * kinds filter keeps findings of those kinds), sorted by `sort` (`exchange`: capture order).
+ */
+export interface GetFindingRowsRequest {
+  type: 'getFindingRows';
+  requestId: number;
+  query: RowQuery;
+  sort: FindingSortColumn;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
 /** Where does this exchange sit in the query's view (to keep the selection when the view changes)? */
 export interface FindRowRequest {
   type: 'findRow';
@@ -462,7 +517,15 @@ export interface SetKnownValuesRequest {
   entries: KnownValueEntry[];
 }
 
-export type FromWebview = ReadyMessage | GetRowsRequest | FindRowRequest | GetDetailRequest | CopyRequest | RevealRequest | SetKnownValuesRequest;
+export type FromWebview =
+  | ReadyMessage
+  | GetRowsRequest
+  | GetFindingRowsRequest
+  | FindRowRequest
+  | GetDetailRequest
+  | CopyRequest
+  | RevealRequest
+  | SetKnownValuesRequest;
 
 /** Requests that expect an answer carrying their `requestId`. */
 export type WebviewRequest = Exclude<FromWebview, ReadyMessage>;
@@ -504,6 +567,20 @@ function parse(raw: unknown): FromWebview {
     case 'getRows': {
       const o = exactKeys(raw, ['type', 'requestId', 'query', 'offset', 'limit']);
       return { type, requestId: requestIdOf(o), query: rowQuery(ownValue(o, 'query')), offset: int(o, 'offset', 0, MAX_ROW_OFFSET), limit: int(o, 'limit', 1, MAX_PAGE_SIZE) };
+    }
+    case 'getFindingRows': {
+      const o = exactKeys(raw, ['type', 'requestId', 'query', 'sort', 'descending', 'offset', 'limit']);
+      const descending = ownValue(o, 'descending');
+      if (typeof descending !== 'boolean') throw new Invalid();
+      return {
+        type,
+        requestId: requestIdOf(o),
+        query: rowQuery(ownValue(o, 'query')),
+        sort: oneOf(ownValue(o, 'sort'), FINDING_SORT_COLUMNS),
+        descending,
+        offset: int(o, 'offset', 0, MAX_ROW_OFFSET),
+        limit: int(o, 'limit', 1, MAX_PAGE_SIZE),
+      };
     }
     case 'findRow': {
       const o = exactKeys(raw, ['type', 'requestId', 'query', 'exchangeId']);

@@ -15,7 +15,9 @@ declare global {
 /** A request's answer: a result message of the expected type. */
 type AnswerTo<T extends WebviewRequest['type']> = T extends 'getRows'
   ? Extract<ToWebview, { type: 'rows' }>
-  : T extends 'findRow'
+  : T extends 'getFindingRows'
+    ? Extract<ToWebview, { type: 'findingRows' }>
+    : T extends 'findRow'
     ? Extract<ToWebview, { type: 'rowIndex' }>
     : T extends 'getDetail'
       ? Extract<ToWebview, { type: 'detail' }>

@@ -25,6 +25,9 @@ import {
 import { kindLabel } from './badges';
 import { formatCount, h, icon, setText, visible } from './dom';
 
+/** Which table the workbench shows: one row per request, or one per finding. */
+export type ViewMode = 'requests' | 'findings';
+
 /** Wait this long after the last keystroke before searching (the host searches 50k rows per query). */
 export const SEARCH_DEBOUNCE_MS = 150;
 
@@ -43,6 +46,7 @@ export class FilterBar {
   private readonly findings: VscodeSingleSelect;
   private readonly count: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly mode: VscodeSingleSelect;
   private readonly clear: HTMLElement;
   private debounce: ReturnType<typeof setTimeout> | undefined;
 
@@ -51,7 +55,15 @@ export class FilterBar {
     facets: Facets,
     kinds: readonly KindCount[],
     private readonly onChange: (query: RowQuery) => void,
+    mode: ViewMode,
+    onMode: (mode: ViewMode) => void,
   ) {
+    this.mode = singleSelect('View', [
+      { value: 'requests', label: 'Requests' },
+      { value: 'findings', label: 'Findings' },
+    ], mode);
+    this.mode.title = 'One row per request, or one row per finding across the capture';
+    this.mode.addEventListener('change', () => onMode(this.mode.value === 'findings' ? 'findings' : 'requests'));
     this.search = document.createElement('vscode-textfield');
     this.search.className = 'filter-search';
     this.search.placeholder = 'Search URLs, hosts, headers, decoded bodies — "exact phrase", host:name; typos are forgiven';
@@ -107,6 +119,7 @@ export class FilterBar {
       h(
         'div',
         { class: 'filter-selects' },
+        labelled('View', this.mode),
         labelled('Leaks', this.kinds),
         labelled('Host', this.hosts),
         labelled('Method', this.methods),
@@ -128,8 +141,8 @@ export class FilterBar {
     fillOptions(this.kinds, shown.map((k) => ({ value: k, label: `${kindLabel(k).name} (${formatCount(found.get(k) ?? 0)})` })), this.query.kinds);
   }
 
-  setCount(total: number, exchangeCount: number, queryMs: number, searchNote: string): void {
-    const text = total === exchangeCount ? `${formatCount(total)} requests` : `${formatCount(total)} of ${formatCount(exchangeCount)} requests`;
+  setCount(total: number, all: number, queryMs: number, searchNote: string, noun: 'requests' | 'findings'): void {
+    const text = total === all ? `${formatCount(total)} ${noun}` : `${formatCount(total)} of ${formatCount(all)} ${noun}`;
     setText(this.count, text);
     this.count.title = queryMs > 0 ? `searched and sorted in ${queryMs.toFixed(queryMs < 10 ? 1 : 0)} ms` : '';
     setText(this.note, searchNote ? visible(searchNote) : '');

@@ -10,8 +10,12 @@ import type { VscodeBadge } from '@vscode-elements/elements/dist/vscode-badge/vs
 import {
   defaultRowQuery,
   parseWebviewMessage,
+  FINDING_SORT_COLUMNS,
+  type FindingRow,
+  type FindingSortColumn,
   type FindingsSummary,
   type InitMessage,
+  type RowSummary,
   type KnownValuesView,
   type RowQuery,
   type SortColumn,
@@ -20,11 +24,12 @@ import {
 import { HostApi } from './api';
 import { DetailPane, type DetailState } from './detail';
 import { formatCount, h, icon } from './dom';
-import { FilterBar } from './filters';
+import { FilterBar, type ViewMode } from './filters';
 import { renderFindings } from './findings';
 import { KnownValuesPanel } from './known';
 import { renderHeader, renderLoadFailed, renderWarnings } from './summary';
-import { COLUMNS, RequestTable, type ColumnWidths } from './table';
+import { FINDINGS_TABLE, REQUEST_TABLE, type FindingColumn, type RequestColumn } from './columns';
+import { VirtualTable, type ColumnWidths, type TableOptions } from './table';
 
 /** What survives the tab being hidden (the webview is torn down; VS Code keeps this). */
 interface ViewState {
@@ -35,10 +40,18 @@ interface ViewState {
   /** Exchange shown in the detail pane. */
   selected: number | undefined;
   columnWidths: ColumnWidths;
+  /** Which table: one row per request, or one per finding. */
+  mode: ViewMode;
+  findingSort: FindingSortColumn;
+  findingDescending: boolean;
+  findingColumnWidths: ColumnWidths;
   /** Share of the height the table takes (the detail pane has the rest). */
   split: number;
   detail: DetailState | undefined;
 }
+
+type RequestTable = VirtualTable<RowSummary, RequestColumn, SortColumn>;
+type FindingsTable = VirtualTable<FindingRow, FindingColumn, FindingSortColumn>;
 
 /** Wait this long after the selection moves before asking for its details (holding ↓ skips rows). */
 const DETAIL_DELAY_MS = 60;
@@ -54,7 +67,12 @@ const app = document.getElementById('app') ?? document.body.appendChild(h('main'
 let initialised = false;
 
 interface Shown {
-  table: RequestTable;
+  /** The table on screen. */
+  table: RequestTable | FindingsTable;
+  requests: RequestTable;
+  /** Made the first time the findings view is shown. */
+  findingsTable: FindingsTable | undefined;
+  workbench: HTMLElement;
   filters: FilterBar;
   detail: DetailPane;
   findings: HTMLElement;
@@ -137,40 +155,67 @@ function showCapture(init: InitMessage): void {
       saveState();
     },
   );
-  const table = new RequestTable({
+  const common = {
     pageSize: init.pageSize,
-    query: state.query,
     initialScrollTop: state.scrollTop,
-    initialSelection: state.selected,
-    columnWidths: state.columnWidths,
-    fetchRows: async (query, offset, limit) => {
-      const answer = await api.request({ type: 'getRows', query, offset, limit });
-      return { rows: answer.rows, total: answer.total, exchangeCount: answer.exchangeCount, queryMs: answer.queryMs, searchNote: answer.searchNote };
-    },
-    findRow: async (query, exchangeId) => (await api.request({ type: 'findRow', query, exchangeId })).index,
-    onScroll: (scrollTop) => {
+    onScroll: (scrollTop: number) => {
       state.scrollTop = scrollTop;
       saveState();
     },
+    onError: (message: string | undefined) => showStatus(message),
+  };
+  const requests: RequestTable = new VirtualTable({
+    ...common,
+    spec: REQUEST_TABLE,
+    sort: { column: state.query.sort, descending: state.query.descending },
+    initialSelection: state.mode === 'requests' ? state.selected : undefined,
+    columnWidths: state.columnWidths,
+    fetchRows: async (offset, limit) => {
+      const answer = await api.request({ type: 'getRows', query: state.query, offset, limit });
+      return { rows: answer.rows, total: answer.total, all: answer.exchangeCount, queryMs: answer.queryMs, searchNote: answer.searchNote };
+    },
+    findRow: async (exchangeId) => (await api.request({ type: 'findRow', query: state.query, exchangeId })).index,
     onSort: (column) => setSort(column),
     onColumnsResized: (widths) => {
       state.columnWidths = widths;
       saveState();
     },
-    onSelect: (exchangeId) => selectExchange(exchangeId),
-    onOpen: (exchangeId) => {
-      if (state.selected !== exchangeId) selectExchange(exchangeId);
-      detail.element.tabIndex = -1;
-      detail.element.focus();
+    onSelect: (row) => selectExchange(row?.id),
+    onOpen: (row) => openDetail(row.id),
+    onTotal: (page) => filters.setCount(page.total, page.all, page.queryMs, page.searchNote, 'requests'),
+  });
+  const makeFindingsTable = (): FindingsTable =>
+    new VirtualTable({
+      ...common,
+      spec: FINDINGS_TABLE,
+      sort: { column: state.findingSort, descending: state.findingDescending },
+      initialSelection: undefined,
+      columnWidths: state.findingColumnWidths,
+      fetchRows: async (offset, limit) => {
+        const answer = await api.request({ type: 'getFindingRows', query: state.query, sort: state.findingSort, descending: state.findingDescending, offset, limit });
+        return { rows: answer.rows, total: answer.total, all: answer.findingCount, queryMs: answer.queryMs, searchNote: '' };
+      },
+      onSort: (column) => setFindingSort(column),
+      onColumnsResized: (widths) => {
+        state.findingColumnWidths = widths;
+        saveState();
+      },
+      onSelect: (row) => selectExchange(row?.exchangeId, row?.index),
+      onOpen: (row) => openDetail(row.exchangeId, row.index),
+      onTotal: (page) => filters.setCount(page.total, page.all, page.queryMs, page.searchNote, 'findings'),
+    } satisfies TableOptions<FindingRow, FindingColumn, FindingSortColumn>);
+  const filters = new FilterBar(
+    state.query,
+    init.facets,
+    init.summary.findings.byKind,
+    (query) => {
+      state.query = query;
+      saveState();
+      refreshActiveTable();
     },
-    onTotal: (page) => filters.setCount(page.total, page.exchangeCount, page.queryMs, page.searchNote),
-    onError: (message) => showStatus(message),
-  });
-  const filters = new FilterBar(state.query, init.facets, init.summary.findings.byKind, (query) => {
-    state.query = query;
-    saveState();
-    table.setQuery(query);
-  });
+    state.mode,
+    (mode) => setMode(mode),
+  );
 
   const warnings = renderWarnings(init.summary, init.warnings, state.warningsOpen, (open) => {
     state.warningsOpen = open;
@@ -189,7 +234,10 @@ function showCapture(init: InitMessage): void {
     title: 'Drag to resize (or focus and use ↑/↓)',
     attrs: { role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Resize the request table and the details', tabindex: '0' },
   });
+  const findingsTable = state.mode === 'findings' ? makeFindingsTable() : undefined;
+  const table = findingsTable ?? requests;
   const workbench = h('div', { class: 'workbench' }, table.element, splitter, detail.element);
+  makeFindings = makeFindingsTable;
   applySplit(workbench, splitter);
   makeSplitter(workbench, splitter);
 
@@ -217,7 +265,8 @@ function showCapture(init: InitMessage): void {
   );
   app.setAttribute('aria-busy', 'false');
   table.attach();
-  shown = { table, filters, detail, findings, known, knownBadge };
+  attached.add(table);
+  shown = { table, requests, findingsTable, workbench, filters, detail, findings, known, knownBadge };
   if (state.selected !== undefined) loadDetail(state.selected);
   else detail.showEmpty();
 }
@@ -249,6 +298,9 @@ async function act(request: Promise<{ message: string }>): Promise<void> {
   }
 }
 
+/** Makes the findings table (set once the capture is shown). */
+let makeFindings: (() => FindingsTable) | undefined;
+
 function setSort(column: SortColumn): void {
   if (!shown) return;
   const q = state.query;
@@ -257,32 +309,86 @@ function setSort(column: SortColumn): void {
   state.query = { ...q, sort: column, descending };
   saveState();
   shown.filters.setSort(state.query);
-  shown.table.setQuery(state.query);
+  refreshActiveTable();
+}
+
+function setFindingSort(column: FindingSortColumn): void {
+  state.findingDescending = state.findingSort === column ? !state.findingDescending : false;
+  state.findingSort = column;
+  saveState();
+  refreshActiveTable();
+}
+
+/** The search, filters or sort changed: the table on screen asks for its new view. */
+function refreshActiveTable(): void {
+  if (!shown) return;
+  if (shown.findingsTable && shown.table === shown.findingsTable) shown.findingsTable.setQuery({ column: state.findingSort, descending: state.findingDescending });
+  else shown.requests.setQuery({ column: state.query.sort, descending: state.query.descending });
+}
+
+/** Show the other table in place of this one (it asks for the current view). */
+function setMode(mode: ViewMode): void {
+  if (!shown || state.mode === mode) return;
+  state.mode = mode;
+  saveState();
+  const next = mode === 'requests' ? shown.requests : (shown.findingsTable ??= makeFindings?.());
+  if (!next) return;
+  shown.table.element.replaceWith(next.element);
+  shown.table = next;
+  if (attached.has(next)) refreshActiveTable();
+  else {
+    next.attach();
+    attached.add(next);
+  }
+  next.focus();
+}
+
+/** Tables whose attach() ran (the first one shown runs it in showCapture). */
+const attached = new WeakSet<object>();
+
+function openDetail(exchangeId: number, finding?: number): void {
+  if (state.selected !== exchangeId || finding !== undefined) selectExchange(exchangeId, finding, 0);
+  if (!shown) return;
+  shown.detail.element.tabIndex = -1;
+  shown.detail.element.focus();
 }
 
 let detailTimer: ReturnType<typeof setTimeout> | undefined;
 let detailRequest = 0;
 
-function selectExchange(exchangeId: number | undefined): void {
+/** Show an exchange's details (and reveal one of its findings, from the findings view). */
+function selectExchange(exchangeId: number | undefined, finding?: number, delay = DETAIL_DELAY_MS): void {
+  if (!shown) return;
+  // The same exchange, another of its findings: no need to fetch it again.
+  if (exchangeId !== undefined && exchangeId === state.selected && finding !== undefined && shown.detail.exchangeId === exchangeId && detailTimer === undefined) {
+    shown.detail.focusFinding(finding);
+    return;
+  }
   state.selected = exchangeId;
   saveState();
   detailRequest++; // an answer still on its way is for the previous selection
   if (detailTimer !== undefined) clearTimeout(detailTimer);
+  detailTimer = undefined;
   if (exchangeId === undefined) {
-    shown?.detail.showEmpty();
+    shown.detail.showEmpty();
     return;
   }
-  detailTimer = setTimeout(() => loadDetail(exchangeId), DETAIL_DELAY_MS);
+  detailTimer = setTimeout(() => {
+    detailTimer = undefined;
+    loadDetail(exchangeId, finding);
+  }, delay);
 }
 
-function loadDetail(exchangeId: number): void {
+function loadDetail(exchangeId: number, finding?: number): void {
   if (!shown) return;
   const { detail } = shown;
   const ticket = ++detailRequest;
   detail.showLoading(exchangeId);
   api.request({ type: 'getDetail', exchangeId }).then(
     (answer) => {
-      if (ticket === detailRequest) detail.show(answer.detail);
+      if (ticket !== detailRequest) return;
+      detail.show(answer.detail);
+      if (finding !== undefined && finding < answer.detail.findings.length) detail.focusFinding(finding);
     },
     (err: unknown) => {
       if (ticket === detailRequest) detail.showError(exchangeId, err instanceof Error ? err.message : String(err));
@@ -297,6 +403,7 @@ function updateFindings(findings: FindingsSummary): void {
   shown.findings = section;
   shown.filters.setKinds(findings.byKind);
   shown.table.refresh();
+  // The other table's rows are out of date too: it asks again when shown.
   if (state.selected !== undefined) loadDetail(state.selected);
 }
 
@@ -353,20 +460,26 @@ function restoreState(saved: Partial<ViewState> | undefined): ViewState {
   // The host would refuse a query the contract does not allow; check it the same way.
   const parsed = parseWebviewMessage({ type: 'getRows', requestId: 0, query: s.query, offset: 0, limit: 1 });
   const query = parsed?.type === 'getRows' ? parsed.query : defaultRowQuery();
-  const widths: ColumnWidths = {};
-  if (typeof s.columnWidths === 'object' && s.columnWidths !== null) {
-    for (const c of COLUMNS) {
-      const w = (s.columnWidths as Record<string, unknown>)[c.key];
-      if (typeof w === 'number' && Number.isFinite(w)) widths[c.key] = w;
+  const widths = (saved: unknown, keys: readonly string[]): ColumnWidths => {
+    const out: ColumnWidths = {};
+    if (typeof saved !== 'object' || saved === null) return out;
+    for (const key of keys) {
+      const w = (saved as Record<string, unknown>)[key];
+      if (typeof w === 'number' && Number.isFinite(w)) out[key] = w;
     }
-  }
+    return out;
+  };
   return {
     scrollTop: typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop) ? s.scrollTop : 0,
     warningsOpen: s.warningsOpen === true,
     knownOpen: s.knownOpen === true,
     query,
     selected: typeof s.selected === 'number' && Number.isInteger(s.selected) && s.selected >= 0 ? s.selected : undefined,
-    columnWidths: widths,
+    columnWidths: widths(s.columnWidths, REQUEST_TABLE.columns.map((c) => c.key)),
+    mode: s.mode === 'findings' ? 'findings' : 'requests',
+    findingSort: typeof s.findingSort === 'string' && (FINDING_SORT_COLUMNS as readonly string[]).includes(s.findingSort) ? s.findingSort : 'exchange',
+    findingDescending: s.findingDescending === true,
+    findingColumnWidths: widths(s.findingColumnWidths, FINDINGS_TABLE.columns.map((c) => c.key)),
     split: typeof s.split === 'number' && s.split >= MIN_SPLIT && s.split <= MAX_SPLIT ? s.split : 0.5,
     detail: typeof s.detail === 'object' && s.detail !== null && typeof (s.detail as { tab?: unknown }).tab === 'string' ? { tab: (s.detail as DetailState).tab } : undefined,
   };

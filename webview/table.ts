@@ -8,9 +8,7 @@
 // Keyboard: ↑/↓ move the selection, PgUp/PgDn by a screenful, Home/End to the ends, Enter opens
 // the selected request's details. Column headers sort on click (or Enter/Space) and resize by
 // dragging their right edge (or Alt+←/→ on a focused header).
-import { SORT_COLUMNS, type RowQuery, type RowSummary, type SortColumn } from '../extension/protocol';
-import { describeKindCount, kindBadge } from './badges';
-import { formatBytes, formatCount, formatDuration, h, icon, setText, visible } from './dom';
+import { formatCount, h, icon, setText } from './dom';
 
 export const ROW_HEIGHT = 22;
 /** Rows rendered above and below the visible ones. */
@@ -26,103 +24,123 @@ const FETCH_DELAY_MS = 40;
 const MIN_COLUMN_WIDTH = 28;
 const MAX_COLUMN_WIDTH = 2000;
 
-export const COLUMNS = [
-  { key: 'id', label: '#', width: 56, sort: 'id' },
-  { key: 'method', label: 'Method', width: 76, sort: 'method' },
-  { key: 'secure', label: '', width: 24, sort: undefined },
-  { key: 'host', label: 'Host', width: 200, sort: 'host' },
-  { key: 'path', label: 'Path', width: 0, sort: 'path' },
-  { key: 'findings', label: 'Leaks', width: 220, sort: 'findings' },
-  { key: 'status', label: 'Status', width: 72, sort: 'status' },
-  { key: 'mime', label: 'Type', width: 130, sort: 'mime' },
-  { key: 'size', label: 'Size', width: 76, sort: 'size' },
-  { key: 'time', label: 'Time', width: 72, sort: 'time' },
-] as const satisfies readonly { key: string; label: string; width: number; sort: SortColumn | undefined }[];
-export type ColumnKey = (typeof COLUMNS)[number]['key'];
-/** Column widths in px; the path column takes the rest of the width (at least its own entry). */
-export type ColumnWidths = Partial<Record<ColumnKey, number>>;
+/** A column: its key (the cells' class is `col-<key>`), header, default width, and what it sorts by. */
+export interface Column<K extends string, S extends string> {
+  key: K;
+  /** Header text ("" for an icon column). */
+  label: string;
+  /** Default width in px; the flexible column takes the rest (at least this). */
+  width: number;
+  sort?: S;
+  /** What screen readers and the sort tooltip call it, when not the label. */
+  name?: string;
+  /** Header tooltip. */
+  title?: string;
+  /** A codicon instead of the label. */
+  icon?: string;
+  /** Takes the width the others leave (one per table). */
+  flexible?: boolean;
+}
 
-const COLUMN_NAMES: Partial<Record<ColumnKey, string>> = { id: 'Number', secure: 'Plain HTTP', findings: 'Leaks', mime: 'Type' };
+/** What a table shows: its columns, how a row fills its cells, what it says when empty. */
+export interface TableSpec<R extends { id: number }, K extends string, S extends string> {
+  columns: readonly Column<K, S>[];
+  /** The grid's name for screen readers. */
+  label: string;
+  /** Fill the cells (text only: setText, properties) and the row element (classes, aria-label). */
+  fill(cells: Record<K, HTMLElement>, row: R, rowElement: HTMLElement): void;
+  /** Text when the view is empty: nothing in the capture, or nothing matches. */
+  emptyText(captureEmpty: boolean): string;
+}
 
-export interface RowsPage {
-  rows: RowSummary[];
-  /** Rows in the query's view. */
+/** Column widths in px by key. */
+export type ColumnWidths = Partial<Record<string, number>>;
+
+export interface RowsPage<R> {
+  rows: R[];
+  /** Rows in the view. */
   total: number;
-  exchangeCount: number;
+  /** Rows there would be without search and filters. */
+  all: number;
   queryMs: number;
   searchNote: string;
 }
 
-export interface TableOptions {
+export interface TableOptions<R extends { id: number }, K extends string, S extends string> {
+  spec: TableSpec<R, K, S>;
   pageSize: number;
-  query: RowQuery;
-  fetchRows(query: RowQuery, offset: number, limit: number): Promise<RowsPage>;
-  /** Where an exchange sits in the query's view (-1 when filtered out). */
-  findRow(query: RowQuery, exchangeId: number): Promise<number>;
+  sort: { column: S; descending: boolean };
+  /** Rows of the current view (the caller knows the query). */
+  fetchRows(offset: number, limit: number): Promise<RowsPage<R>>;
+  /** Where a row (by id) sits in the current view (-1 when filtered out); without it a new view clears the selection. */
+  findRow?(id: number): Promise<number>;
   /** Restored from webview state. */
   initialScrollTop: number;
   initialSelection: number | undefined;
   columnWidths: ColumnWidths;
   onScroll(scrollTop: number): void;
-  /** A header was clicked: the caller changes the query's sort. */
-  onSort(column: SortColumn): void;
+  /** A header was clicked: the caller changes the sort. */
+  onSort(column: S): void;
   onColumnsResized(widths: ColumnWidths): void;
-  /** The selected exchange changed (undefined: nothing selected). */
-  onSelect(exchangeId: number | undefined): void;
+  /** The selected row changed (undefined: nothing selected). */
+  onSelect(row: R | undefined): void;
   /** Enter or double-click on a row. */
-  onOpen(exchangeId: number): void;
+  onOpen(row: R): void;
   /** The view's size is known (after each new query). */
-  onTotal(page: Omit<RowsPage, 'rows'>): void;
+  onTotal(page: Omit<RowsPage<R>, 'rows'>): void;
   /** A page failed to load (message), or every requested page has loaded since (undefined). */
   onError(message: string | undefined): void;
 }
 
 /** `generation` counts queries and rescans: rows of an older generation are shown only until newer ones come. */
-type PageEntry = { state: 'loaded'; rows: RowSummary[]; generation: number } | { state: 'pending' } | { state: 'failed'; at: number };
-type LoadedPage = Extract<PageEntry, { state: 'loaded' }>;
+type PageEntry<R> = { state: 'loaded'; rows: R[]; generation: number } | { state: 'pending' } | { state: 'failed'; at: number };
+type LoadedPage<R> = Extract<PageEntry<R>, { state: 'loaded' }>;
 
-interface RowElement {
+interface RowElement<K extends string> {
   row: HTMLElement;
-  cells: Record<ColumnKey, HTMLElement>;
+  cells: Record<K, HTMLElement>;
   index: number;
 }
 
 let tableIds = 0;
 
-export class RequestTable {
+export class VirtualTable<R extends { id: number }, K extends string, S extends string> {
   readonly element: HTMLElement;
   private readonly header: HTMLElement;
   private readonly viewport: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly layer: HTMLElement;
   private readonly empty: HTMLElement;
-  private readonly headerCells = new Map<ColumnKey, HTMLElement>();
-  private readonly pool: RowElement[] = [];
+  private readonly headerCells = new Map<K, HTMLElement>();
+  private readonly pool: RowElement<K>[] = [];
   /** Insertion order is recency order: the first key is the least recently used page. */
-  private readonly pages = new Map<number, PageEntry>();
+  private readonly pages = new Map<number, PageEntry<R>>();
   /** Pages in view when the query or findings changed, shown until their fresh versions arrive. */
-  private stale = new Map<number, LoadedPage>();
+  private stale = new Map<number, LoadedPage<R>>();
   private generation = 0;
   /** Rows in the current view; unknown (-1) until the first page of a new query arrives. */
   private total = -1;
-  private query: RowQuery;
-  private widths: Record<ColumnKey, number>;
+  private sort: { column: S; descending: boolean };
+  private widths: Record<K, number>;
+  private readonly columns: readonly Column<K, S>[];
   private renderQueued = false;
   private fetchTimer: ReturnType<typeof setTimeout> | undefined;
   private wanted: number[] = [];
   /** Selected position in the view, and the exchange there once its row is loaded. */
   private selectedIndex = -1;
   private selectedId: number | undefined;
+  private selectedRow: R | undefined;
   /** Exchange to select once the view's rows are known (restored state, or kept across a query change). */
   private pendingSelection: number | undefined;
   private readonly idPrefix = `ll-table-${++tableIds}`;
 
-  constructor(private readonly options: TableOptions) {
-    this.query = options.query;
-    this.widths = Object.fromEntries(COLUMNS.map((c) => [c.key, clampWidth(options.columnWidths[c.key] ?? c.width)])) as Record<ColumnKey, number>;
+  constructor(private readonly options: TableOptions<R, K, S>) {
+    this.sort = options.sort;
+    this.columns = options.spec.columns;
+    this.widths = Object.fromEntries(this.columns.map((c) => [c.key, clampWidth(options.columnWidths[c.key] ?? c.width)])) as Record<K, number>;
     this.pendingSelection = options.initialSelection;
     this.header = h('div', { class: 'table-header', attrs: { role: 'row', 'aria-rowindex': '1' } });
-    for (const c of COLUMNS) {
+    for (const c of this.columns) {
       const cell = this.headerCell(c);
       this.headerCells.set(c.key, cell);
       this.header.append(cell);
@@ -137,7 +155,7 @@ export class RequestTable {
       'div',
       {
         class: 'request-table',
-        attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Requests: arrow keys move, Enter opens the details', 'aria-rowcount': '1', 'aria-multiselectable': 'false' },
+        attrs: { role: 'grid', tabindex: '0', 'aria-label': `${options.spec.label}: arrow keys move, Enter opens the details`, 'aria-rowcount': '1', 'aria-multiselectable': 'false' },
       },
       this.header,
       this.viewport,
@@ -163,9 +181,9 @@ export class RequestTable {
   /** A scroll position to restore once the view's height is known. */
   private restoreScrollTop: number | undefined;
 
-  /** Show another query's rows (keeping the selected exchange selected when it is still in the view). */
-  setQuery(query: RowQuery): void {
-    this.query = query;
+  /** Show another view's rows (search, filters or sort changed), keeping the selected row when it is still in it. */
+  setQuery(sort: { column: S; descending: boolean }): void {
+    this.sort = sort;
     this.updateSortIndicators();
     if (this.selectedId !== undefined) this.pendingSelection = this.selectedId;
     // A position whose row had not arrived means nothing in the new view.
@@ -184,13 +202,13 @@ export class RequestTable {
     this.element.focus();
   }
 
-  get selectedExchange(): number | undefined {
-    return this.selectedId;
+  get selected(): R | undefined {
+    return this.selectedRow;
   }
 
   private newGeneration(keepStale: boolean): void {
     this.generation++;
-    const stale = new Map<number, LoadedPage>();
+    const stale = new Map<number, LoadedPage<R>>();
     if (keepStale) {
       for (const p of this.wanted) {
         const entry = this.pages.get(p) ?? this.stale.get(p);
@@ -205,12 +223,11 @@ export class RequestTable {
 
   //#region header: sorting and resizing
 
-  private headerCell(c: (typeof COLUMNS)[number]): HTMLElement {
-    const name = COLUMN_NAMES[c.key] ?? c.label;
-    const content = c.key === 'secure' ? icon('unlock') : h('span', { class: 'header-label' }, c.label);
+  private headerCell(c: Column<K, S>): HTMLElement {
+    const name = c.name ?? c.label;
+    const content = c.icon ? icon(c.icon) : h('span', { class: 'header-label' }, c.label);
     const cell = h('div', { class: `cell col-${c.key}`, attrs: { role: 'columnheader', 'aria-label': name } }, content);
-    if (c.key === 'secure') cell.title = 'Plain HTTP (no TLS)';
-    if (c.key === 'findings') cell.title = 'Identifiers the request leaks, by confidence';
+    if (c.title) cell.title = c.title;
     const sort = c.sort;
     if (sort) {
       cell.classList.add('sortable');
@@ -231,11 +248,11 @@ export class RequestTable {
         }
       });
     }
-    if (c.key !== 'path') cell.append(this.resizer(c.key));
+    if (!c.flexible) cell.append(this.resizer(c.key));
     return cell;
   }
 
-  private resizer(key: ColumnKey): HTMLElement {
+  private resizer(key: K): HTMLElement {
     const handle = h('span', { class: 'column-resizer', attrs: { 'aria-hidden': 'true' } });
     handle.addEventListener('pointerdown', (event) => {
       event.preventDefault();
@@ -258,26 +275,26 @@ export class RequestTable {
     return handle;
   }
 
-  private resizeColumn(key: ColumnKey, width: number): void {
+  private resizeColumn(key: K, width: number): void {
     this.widths[key] = clampWidth(width);
     this.applyWidths();
   }
 
   private applyWidths(): void {
-    const template = COLUMNS.map((c) => (c.key === 'path' ? `minmax(${Math.max(120, this.widths.path || 0)}px, 1fr)` : `${this.widths[c.key]}px`)).join(' ');
+    const template = this.columns.map((c) => (c.flexible ? `minmax(${Math.max(120, this.widths[c.key] || 0)}px, 1fr)` : `${this.widths[c.key]}px`)).join(' ');
     this.element.style.setProperty('--table-columns', template);
   }
 
   private updateSortIndicators(): void {
-    for (const c of COLUMNS) {
+    for (const c of this.columns) {
       const cell = this.headerCells.get(c.key);
       if (!cell || !c.sort) continue;
-      const active = this.query.sort === c.sort;
-      cell.setAttribute('aria-sort', active ? (this.query.descending ? 'descending' : 'ascending') : 'none');
+      const active = this.sort.column === c.sort;
+      cell.setAttribute('aria-sort', active ? (this.sort.descending ? 'descending' : 'ascending') : 'none');
       cell.classList.toggle('sorted', active);
       const indicator = cell.querySelector('.sort-indicator');
-      if (indicator) indicator.className = `sort-indicator codicon ${active ? (this.query.descending ? 'codicon-arrow-down' : 'codicon-arrow-up') : ''}`;
-      cell.title = `Sort by ${(COLUMN_NAMES[c.key] ?? c.label).toLowerCase()}${c.key === 'findings' ? ' (most serious leaks first when descending)' : ''}`;
+      if (indicator) indicator.className = `sort-indicator codicon ${active ? (this.sort.descending ? 'codicon-arrow-down' : 'codicon-arrow-up') : ''}`;
+      cell.title = c.title ? `${c.title} (click to sort)` : `Sort by ${(c.name ?? c.label).toLowerCase()}`;
     }
   }
 
@@ -310,9 +327,9 @@ export class RequestTable {
         target = this.total - 1;
         break;
       case 'Enter':
-        if (this.selectedId !== undefined) {
+        if (this.selectedRow !== undefined) {
           event.preventDefault();
-          this.options.onOpen(this.selectedId);
+          this.options.onOpen(this.selectedRow);
         }
         return;
       default:
@@ -328,7 +345,7 @@ export class RequestTable {
     if (!el || el.index < 0) return;
     this.select(el.index, false);
     this.element.focus({ preventScroll: true });
-    if (open && this.selectedId !== undefined) this.options.onOpen(this.selectedId);
+    if (open && this.selectedRow !== undefined) this.options.onOpen(this.selectedRow);
   }
 
   /** Select the row at a view position; its exchange is reported once its row is loaded. */
@@ -341,10 +358,11 @@ export class RequestTable {
   }
 
   private updateSelectedExchange(): void {
-    const id = this.selectedIndex >= 0 ? this.rowAt(this.selectedIndex)?.row.id : undefined;
-    if (id === undefined || id === this.selectedId) return;
-    this.selectedId = id;
-    this.options.onSelect(id);
+    const row = this.selectedIndex >= 0 ? this.rowAt(this.selectedIndex)?.row : undefined;
+    if (row === undefined || row.id === this.selectedId) return;
+    this.selectedId = row.id;
+    this.selectedRow = row;
+    this.options.onSelect(row);
   }
 
   private scrollToIndex(index: number): void {
@@ -360,7 +378,11 @@ export class RequestTable {
   private restoreSelection(generation: number): void {
     const wanted = this.pendingSelection;
     if (wanted === undefined) return;
-    this.options.findRow(this.query, wanted).then(
+    if (!this.options.findRow) {
+      this.pendingSelection = undefined;
+      return;
+    }
+    this.options.findRow(wanted).then(
       (index) => {
         if (generation !== this.generation || this.pendingSelection !== wanted) return;
         this.pendingSelection = undefined;
@@ -371,6 +393,7 @@ export class RequestTable {
         }
         this.selectedIndex = index;
         this.selectedId = wanted;
+        this.selectedRow = this.rowAt(index)?.row ?? this.selectedRow;
         this.scrollToIndex(index);
         this.queueRender();
       },
@@ -458,17 +481,17 @@ export class RequestTable {
     return n;
   }
 
-  private createRow(): RowElement {
-    const cells = {} as Record<ColumnKey, HTMLElement>;
+  private createRow(): RowElement<K> {
+    const cells = {} as Record<K, HTMLElement>;
     const row = h('div', { class: 'table-row', attrs: { role: 'row', 'aria-selected': 'false' } });
-    for (const c of COLUMNS) {
+    for (const c of this.columns) {
       cells[c.key] = h('div', { class: `cell col-${c.key}`, attrs: { role: 'gridcell' } });
       row.append(cells[c.key]);
     }
     return { row, cells, index: -1 };
   }
 
-  private fillRow(el: RowElement, index: number): void {
+  private fillRow(el: RowElement<K>, index: number): void {
     const selected = index === this.selectedIndex;
     el.row.classList.toggle('selected', selected);
     el.row.setAttribute('aria-selected', String(selected));
@@ -484,53 +507,20 @@ export class RequestTable {
     el.row.classList.toggle('loading', !data);
     const { cells } = el;
     if (!data) {
-      for (const c of COLUMNS) {
-        setText(cells[c.key], '');
+      for (const c of this.columns) {
+        cells[c.key].replaceChildren();
         cells[c.key].title = '';
       }
-      setText(cells.path, '…');
-      el.row.removeAttribute('data-exchange');
-      el.row.classList.remove('insecure');
+      const flexible = this.columns.find((c) => c.flexible);
+      if (flexible) setText(cells[flexible.key], '…');
       el.row.removeAttribute('aria-label');
-      cells.secure.replaceChildren();
-      cells.findings.replaceChildren();
+      el.row.classList.remove('insecure');
       return;
     }
-    const method = visible(data.method);
-    const host = visible(data.host);
-    const path = visible(data.path);
-    const mime = visible(data.mime);
-    el.row.dataset.exchange = String(data.id);
-    setText(cells.id, String(data.id));
-    setText(cells.method, method);
-    setText(cells.host, host);
-    setText(cells.path, path);
-    setText(cells.status, data.status === null ? '—' : String(data.status));
-    setText(cells.mime, mime);
-    setText(cells.size, formatBytes(data.size));
-    setText(cells.time, formatDuration(data.durationMs));
-    // Tooltips (a property, never markup) show what the ellipsis hides.
-    cells.host.title = host;
-    cells.path.title = path;
-    cells.mime.title = mime;
-    cells.size.title = data.size >= 0 ? `${data.size.toLocaleString('en-US')} bytes` : 'size unknown';
-    cells.time.title = data.durationMs >= 0 ? `${data.durationMs.toLocaleString('en-US')} ms` : 'time unknown';
-    cells.status.className = `cell col-status ${statusClass(data.status)}`;
-    // Plain HTTP: anyone on the path reads what the request carries.
-    el.row.classList.toggle('insecure', !data.secure);
-    cells.secure.replaceChildren(...(data.secure ? [] : [icon('unlock', 'plain HTTP')]));
-    cells.secure.title = data.secure ? '' : 'Plain HTTP: sent without TLS';
-    cells.findings.replaceChildren(...data.findings.map(kindBadge));
-    const leaks = data.findings.map(describeKindCount).join(', ');
-    cells.findings.title = data.findings.map(describeKindCount).join('\n');
-    // What a screen reader says for the row.
-    el.row.setAttribute(
-      'aria-label',
-      `${data.id}: ${method} ${host}${path.length > 80 ? `${path.slice(0, 80)}…` : path}, ${data.status ?? 'no response'}${data.secure ? '' : ', plain HTTP'}${leaks ? `, leaks ${leaks}` : ''}`,
-    );
+    this.options.spec.fill(cells, data, el.row);
   }
 
-  private rowAt(index: number): { row: RowSummary; generation: number } | undefined {
+  private rowAt(index: number): { row: R; generation: number } | undefined {
     const page = Math.floor(index / this.options.pageSize);
     const fresh = this.pages.get(page);
     const entry = fresh?.state === 'loaded' ? fresh : this.stale.get(page);
@@ -580,7 +570,7 @@ export class RequestTable {
     if (limit <= 0) return;
     this.pages.set(page, { state: 'pending' });
     const generation = this.generation;
-    this.options.fetchRows(this.query, offset, limit).then(
+    this.options.fetchRows(offset, limit).then(
       (answer) => {
         if (generation !== this.generation) return; // asked before a newer query; asked again since
         this.pages.set(page, { state: 'loaded', rows: answer.rows, generation });
@@ -607,7 +597,7 @@ export class RequestTable {
     }
   }
 
-  private setTotal(answer: RowsPage): void {
+  private setTotal(answer: RowsPage<R>): void {
     const firstOfQuery = this.total < 0;
     this.total = answer.total;
     this.stale.clear();
@@ -616,7 +606,7 @@ export class RequestTable {
     this.element.setAttribute('aria-rowcount', String(answer.total + 1));
     this.spacer.style.height = `${this.virtualHeight()}px`;
     this.empty.hidden = answer.total > 0;
-    setText(this.empty, answer.exchangeCount === 0 ? 'No HTTP exchanges in this capture.' : 'No requests match the search and filters.');
+    setText(this.empty, this.options.spec.emptyText(answer.all === 0));
     if (this.selectedIndex >= answer.total) this.selectedIndex = -1;
     if (firstOfQuery) {
       if (this.restoreScrollTop !== undefined) {
@@ -638,15 +628,3 @@ function clampWidth(width: number): number {
   return Number.isFinite(width) ? Math.max(MIN_COLUMN_WIDTH, Math.min(MAX_COLUMN_WIDTH, Math.round(width))) : MIN_COLUMN_WIDTH;
 }
 
-function statusClass(status: number | null): string {
-  if (status === null || status === 0) return 'status-none';
-  if (status >= 500) return 'status-5xx';
-  if (status >= 400) return 'status-4xx';
-  if (status >= 300) return 'status-3xx';
-  return 'status-2xx';
-}
-
-/** Is this a column the host can sort by? (For restoring state.) */
-export function isSortColumn(value: unknown): value is SortColumn {
-  return typeof value === 'string' && (SORT_COLUMNS as readonly string[]).includes(value);
-}

@@ -57,6 +57,14 @@ const SECTION_OF: Record<ExchangePart, DetailSectionId> = {
 
 export const URL_PATH_FIELD = 'URL path';
 
+/**
+ * Where the detail pane shows a finding: its section and field path, uncapped (findings of part
+ * `url` sit in the query section's URL_PATH_FIELD). The findings view names places the same way.
+ */
+export function findingPlace(f: Pick<Finding, 'part' | 'fieldPath'>): { section: DetailSectionId; fieldPath: string } {
+  return { section: SECTION_OF[f.part], fieldPath: f.part === 'url' ? URL_PATH_FIELD : f.fieldPath };
+}
+
 function cap(text: string, max: number): string {
   return text.length <= max ? text : `${cutText(text, max - 1)}…`;
 }
@@ -476,13 +484,14 @@ function capChain(chain: readonly string[]): string[] {
 }
 
 function detailFinding(f: Finding): DetailFinding {
+  const place = findingPlace(f);
   const out: DetailFinding = {
     kind: f.kind,
     confidence: f.confidence,
     value: cap(f.value, CAP.value),
     matchedText: cap(f.matchedText, CAP.value),
-    section: SECTION_OF[f.part],
-    fieldPath: cap(f.part === 'url' ? URL_PATH_FIELD : f.fieldPath, CAP.name),
+    section: place.section,
+    fieldPath: cap(place.fieldPath, CAP.name),
     chain: capChain(f.chain),
     detector: cap(f.detector, CAP.short),
     reasons: f.reasons.slice(0, CAP.reasons).map((r) => cap(r, CAP.reason)),

@@ -36,6 +36,7 @@ import {
   type StatusClass,
 } from '../protocol';
 import { cap, responseSize } from './rows';
+import { compareStrings, descendingOrder, orderOfRanks, stringRanks, ViewCache, type Order } from './order';
 
 /** How many views are kept. */
 export const VIEW_CACHE_SIZE = 8;
@@ -53,14 +54,6 @@ export interface RowView {
   queryMs: number;
 }
 
-/** A sort order of all exchanges. */
-interface Order {
-  /** Ascending, unknowns last. */
-  asc: Int32Array;
-  desc: Int32Array | undefined;
-  /** Dense rank of each exchange's value; -1 for unknown. */
-  rank: Int32Array;
-}
 
 /** Distinct values of a string column and each exchange's index into them. */
 interface Dictionary {
@@ -88,62 +81,8 @@ function dictionary(n: number, valueOf: (i: number) => string): Dictionary {
   return { values, of, counts: Int32Array.from(counts) };
 }
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The order of all exchanges by a per-exchange rank (-1: unknown, last), ties by id. */
-function orderOfRanks(rank: Int32Array, distinct: number): Order {
-  const n = rank.length;
-  // (rank, id) packed into one double and sorted natively: no comparator calls.
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) packed[i] = (rank[i] < 0 ? distinct : rank[i]) * n + i;
-  packed.sort();
-  const asc = new Int32Array(n);
-  for (let i = 0; i < n; i++) asc[i] = packed[i] % n;
-  return { asc, desc: undefined, rank };
-}
-
-/** Descending: groups of equal value in reverse order, ids ascending within each, unknowns still last. */
-function descending(order: Order): Int32Array {
-  const { asc, rank } = order;
-  const n = asc.length;
-  const out = new Int32Array(n);
-  let known = n;
-  while (known > 0 && rank[asc[known - 1]] < 0) known--;
-  let k = 0;
-  let end = known;
-  while (end > 0) {
-    let start = end - 1;
-    const r = rank[asc[start]];
-    while (start > 0 && rank[asc[start - 1]] === r) start--;
-    for (let i = start; i < end; i++) out[k++] = asc[i];
-    end = start;
-  }
-  for (let i = known; i < n; i++) out[k++] = asc[i];
-  return out;
-}
-
 function stringOrder(n: number, valueOf: (i: number) => string | undefined): Order {
-  const index = new Map<string, number>();
-  const values: string[] = [];
-  const dict = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = valueOf(i);
-    if (v === undefined) {
-      dict[i] = -1;
-      continue;
-    }
-    let id = index.get(v);
-    if (id === undefined) index.set(v, (id = values.push(v) - 1));
-    dict[i] = id;
-  }
-  const sorted = values.map((_, i) => i).sort((a, b) => compareStrings(values[a], values[b]));
-  const rankOfValue = new Int32Array(values.length);
-  sorted.forEach((id, r) => (rankOfValue[id] = r));
-  const rank = new Int32Array(n);
-  for (let i = 0; i < n; i++) rank[i] = dict[i] < 0 ? -1 : rankOfValue[dict[i]];
-  return orderOfRanks(rank, values.length);
+  return orderOfRanks(stringRanks(n, valueOf));
 }
 
 function numberOrder(n: number, valueOf: (i: number) => number | undefined): Order {
@@ -165,7 +104,7 @@ function numberOrder(n: number, valueOf: (i: number) => number | undefined): Ord
   const unique = distinct.subarray(0, m);
   const rank = new Int32Array(n);
   for (let i = 0; i < n; i++) rank[i] = known[i] ? lowerBound(unique, values[i]) : -1;
-  return orderOfRanks(rank, m);
+  return orderOfRanks(rank);
 }
 
 function lowerBound(sorted: Float64Array, v: number): number {
@@ -331,7 +270,7 @@ export class RowViews {
   private readonly findings: readonly (readonly KindCount[] | undefined)[];
   private kindMasks: Int32Array | undefined;
   private findingsOrder: Order | undefined;
-  private readonly cache = new Map<string, Int32Array>();
+  private readonly cache = new ViewCache(VIEW_CACHE_SIZE);
   /** The last search, with the time it took (when the view was not cached). */
   private lastSearch: SearchMatch | undefined;
 
@@ -392,15 +331,10 @@ export class RowViews {
   view(query: RowQuery): RowView {
     const key = canonicalQuery(query);
     const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return { ids: cached, queryMs: 0 };
-    }
+    if (cached) return { ids: cached, queryMs: 0 };
     const started = performance.now();
     const ids = this.compute(query);
     this.cache.set(key, ids);
-    if (this.cache.size > VIEW_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     return { ids, queryMs: performance.now() - started };
   }
 
@@ -483,7 +417,7 @@ export class RowViews {
   private order(column: SortColumn, desc: boolean): Int32Array {
     const order = column === 'findings' ? (this.findingsOrder ??= this.makeFindingsOrder()) : this.columns.order(column);
     if (!desc) return order.asc;
-    return (order.desc ??= descending(order));
+    return (order.desc ??= descendingOrder(order));
   }
 
   /** Kinds each exchange leaks, one bit per FINDING_KINDS index. */

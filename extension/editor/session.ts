@@ -15,6 +15,7 @@ import {
   type WebviewRequest,
 } from '../protocol';
 import { exchangeDetail, layerText } from './detail';
+import { FindingViews, findingRowsMessage } from './findingRows';
 import { RowViews } from './rowQuery';
 import { captureSummary, cap, rowSummary, warningViews, type ScanView } from './rows';
 
@@ -80,6 +81,8 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
   switch (message.type) {
     case 'getRows':
       return rows(view, capture, message);
+    case 'getFindingRows':
+      return findingRowsMessage(findingViews(view, capture), message);
     case 'findRow':
       return { type: 'rowIndex', requestId, exchangeId: message.exchangeId, index: rowViews(view, capture).indexOf(message.query, message.exchangeId) };
     case 'getDetail': {
@@ -111,6 +114,8 @@ function describe(message: WebviewRequest): string {
   switch (message.type) {
     case 'getRows':
       return `rows ${message.offset}–${message.offset + message.limit}`;
+    case 'getFindingRows':
+      return `finding rows ${message.offset}–${message.offset + message.limit}`;
     case 'findRow':
       return `finding exchange #${message.exchangeId}`;
     case 'getDetail':
@@ -187,6 +192,20 @@ function rowViews(view: SessionView, capture: Capture): RowViews {
   if (known && known.scan === view.scan) return known.views;
   const views = known ? known.views.withFindings(byExchange) : new RowViews(capture, byExchange);
   enginesByCapture.set(capture, { scan: view.scan, views });
+  return views;
+}
+
+/** The findings view of a capture, for its current scan (none before the scan has run). */
+const findingEnginesByCapture = new WeakMap<Capture, { scan: ScanView; views: FindingViews }>();
+
+function findingViews(view: SessionView, capture: Capture): FindingViews | undefined {
+  const scan = view.scan;
+  if (!scan) return undefined;
+  const rowEngine = rowViews(view, capture);
+  const known = findingEnginesByCapture.get(capture);
+  if (known && known.scan === scan && known.views.rows === rowEngine) return known.views;
+  const views = new FindingViews(rowEngine, scan);
+  findingEnginesByCapture.set(capture, { scan, views });
   return views;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  CONFIDENCES, FINDING_KINDS, MAX_FILTER_VALUES, MAX_KNOWN_VALUES, MAX_PAGE_SIZE, MAX_ROW_OFFSET, MAX_SEARCH_LENGTH,
+  CONFIDENCES, FINDING_KINDS, FINDING_SORT_COLUMNS, MAX_FILTER_VALUES, MAX_KNOWN_VALUES, MAX_PAGE_SIZE, MAX_ROW_OFFSET, MAX_SEARCH_LENGTH,
   defaultRowQuery, parseWebviewMessage, type ToWebview,
 } from '../../extension/protocol';
 
@@ -29,6 +29,16 @@ describe('parseWebviewMessage', () => {
 
     it('a message that went through JSON (as postMessage delivers it)', () => {
       assert.ok(parseWebviewMessage(JSON.parse(JSON.stringify({ type: 'getRows', requestId: 1, query, offset: 0, limit: 200 }))));
+    });
+
+    it('getFindingRows', () => {
+      const raw = { type: 'getFindingRows', requestId: 9, query: { ...query, kinds: ['imei'], findings: 'with' }, sort: 'confidence', descending: true, offset: 200, limit: MAX_PAGE_SIZE };
+      const parsed = parseWebviewMessage(raw);
+      assert.deepEqual(parsed, raw);
+      assert.notEqual(parsed, raw);
+      for (const sort of FINDING_SORT_COLUMNS) {
+        assert.ok(parseWebviewMessage({ type: 'getFindingRows', requestId: 0, query, sort, descending: false, offset: 0, limit: 1 }), sort);
+      }
     });
 
     it('the other requests', () => {
@@ -122,6 +132,18 @@ describe('parseWebviewMessage', () => {
       ['a sparse list', { type: 'getRows', requestId: 1, query: { ...query, methods: new Array(3) }, offset: 0, limit: 10 }],
       ['a list with an extra property', { type: 'getRows', requestId: 1, query: { ...query, methods: Object.assign(['GET'], { evil: 1 }) }, offset: 0, limit: 10 }],
       ['a list-like object', { type: 'getRows', requestId: 1, query: { ...query, methods: { 0: 'GET', length: 1 } }, offset: 0, limit: 10 }],
+      ['getFindingRows with an unknown sort', { type: 'getFindingRows', requestId: 1, query, sort: 'path', descending: false, offset: 0, limit: 10 }],
+      ['getFindingRows sorted by a prototype key', { type: 'getFindingRows', requestId: 1, query, sort: 'constructor', descending: false, offset: 0, limit: 10 }],
+      ['getFindingRows with descending as a string', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', descending: 'false', offset: 0, limit: 10 }],
+      ['getFindingRows with descending as a number', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', descending: 1, offset: 0, limit: 10 }],
+      ['getFindingRows without descending', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', offset: 0, limit: 10 }],
+      ['getFindingRows without a query', { type: 'getFindingRows', requestId: 1, sort: 'kind', descending: false, offset: 0, limit: 10 }],
+      ['getFindingRows with a forged query', { type: 'getFindingRows', requestId: 1, query: { ...query, kinds: ['ssn'] }, sort: 'kind', descending: false, offset: 0, limit: 10 }],
+      ['getFindingRows over the page size', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', descending: false, offset: 0, limit: MAX_PAGE_SIZE + 1 }],
+      ['getFindingRows with a zero limit', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', descending: false, offset: 0, limit: 0 }],
+      ['getFindingRows with a huge offset', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', descending: false, offset: MAX_ROW_OFFSET + 1, limit: 10 }],
+      ['getFindingRows with an extra key', { type: 'getFindingRows', requestId: 1, query, sort: 'kind', descending: false, offset: 0, limit: 10, kinds: ['imei'] }],
+      ['findingRows from the webview', { type: 'findingRows', requestId: 1, offset: 0, total: 0, findingCount: 0, queryMs: 0, rows: [] }],
       ['getDetail of a negative exchange', { type: 'getDetail', requestId: 1, exchangeId: -1 }],
       ['getDetail with a path', { type: 'getDetail', requestId: 1, exchangeId: 1, path: '/etc/passwd' }],
       ['copy of arbitrary text', { type: 'copy', requestId: 1, target: { what: 'text', text: 'rm -rf ~' } }],

@@ -262,6 +262,32 @@ describe('workbench in Chromium', function () {
     }
   });
 
+  it('the findings view: one row per finding, filtered like the requests, sorted by its headers; a row opens its request at the finding', async () => {
+    const all = capture.exchanges.flatMap((e) => view.scan?.findingsOf(e.id) ?? []);
+    await setFilter(web.page, '.filter-view', 'findings');
+    await web.page.locator('.filter-count', { hasText: `${all.length} findings` }).waitFor();
+    await web.page.locator('.table-header .col-kind').waitFor();
+    // The IMSIs (filtered like the requests); the one sent base64 → gzip in #4 opens #4 with that finding flashed.
+    await setFilter(web.page, '.filter-leaks', ['imsi']);
+    const imsis = all.filter((f) => f.kind === 'imsi').length;
+    await web.page.locator('.filter-count', { hasText: `${imsis} of ${all.length} findings` }).waitFor();
+    const imsi = (view.scan?.findingsOf(4) ?? []).findIndex((f) => f.kind === 'imsi');
+    await web.page.locator('.table-row', { has: web.page.locator('.col-exchange', { hasText: /^4$/ }) }).first().click();
+    await detailShows(web.page, '/mistats/v3/upload_z');
+    await web.page.locator(`mark.detail-flash[data-finding="${imsi}"]`).waitFor();
+    await setFilter(web.page, '.filter-leaks', ['iccid']);
+    await web.page.locator('.filter-count', { hasText: `1 of ${all.length} findings` }).waitFor();
+    await setFilter(web.page, '.filter-leaks', []);
+    // Sorted by value: ascending, then descending.
+    await web.page.locator('.table-header .col-value').click();
+    await web.page.locator('.table-header .col-value[aria-sort="ascending"]').waitFor();
+    const values = [...all.map((f) => f.value)].sort();
+    await web.page.locator('.table-row:not(.loading) .col-value').first().filter({ hasText: values[0] }).waitFor();
+    // Back to the requests: the request table with its own view.
+    await setFilter(web.page, '.filter-view', 'requests');
+    await web.page.locator('.filter-count', { hasText: '12 requests' }).waitFor();
+  });
+
   it('the known-values panel saves through the host and shows what it answered', async () => {
     await web.page.locator('.known-section').evaluate((el) => ((el as unknown as { open: boolean }).open = true));
     await web.page.locator('.known-panel vscode-button', { hasText: 'Add value' }).click();
