@@ -222,6 +222,8 @@ export interface FindingRowsMessage {
   total: number;
   /** Findings in the capture. */
   findingCount: number;
+  /** False until the scan has run (the view is empty because nothing was looked for yet). */
+  scanned: boolean;
   queryMs: number;
   rows: FindingRow[];
 }

@@ -81,7 +81,8 @@ export const FINDINGS_TABLE: TableSpec<FindingRow, FindingColumn, FindingSortCol
     { key: 'where', label: 'Where', width: 220, sort: 'where', title: 'Part of the request and the header, parameter or JSON path' },
     { key: 'chain', label: 'Decoded by', width: 200, title: 'Decode steps that exposed the value' },
   ],
-  emptyText: (captureEmpty) => (captureEmpty ? 'The scan found no identifiers in this capture.' : 'No findings in the requests the search and filters show.'),
+  emptyText: (captureEmpty, pending) =>
+    pending ? 'Scanning the capture…' : captureEmpty ? 'The scan found no identifiers in this capture.' : 'No findings in the requests the search and filters show.',
   fill(cells, data, row) {
     const value = visible(data.value);
     const host = visible(data.host);

@@ -116,6 +116,8 @@ export class FilterBar {
       'div',
       { class: 'filter-bar', attrs: { role: 'search', 'aria-label': 'Search and filter requests' } },
       this.search,
+      this.note,
+      this.count,
       h(
         'div',
         { class: 'filter-selects' },
@@ -128,8 +130,6 @@ export class FilterBar {
         labelled('Show', this.findings),
         clear,
       ),
-      this.note,
-      this.count,
     );
     this.updateClear();
   }

@@ -40,6 +40,8 @@ interface ViewState {
   /** Exchange shown in the detail pane. */
   selected: number | undefined;
   columnWidths: ColumnWidths;
+  /** The findings view's own scroll position. */
+  findingScrollTop: number;
   /** Which table: one row per request, or one per finding. */
   mode: ViewMode;
   findingSort: FindingSortColumn;
@@ -155,18 +157,21 @@ function showCapture(init: InitMessage): void {
       saveState();
     },
   );
+  // While a preview shows, positions past its rows are kept for the whole capture, not clamped.
   const common = {
     pageSize: init.pageSize,
-    initialScrollTop: state.scrollTop,
-    onScroll: (scrollTop: number) => {
-      state.scrollTop = scrollTop;
-      saveState();
-    },
     onError: (message: string | undefined) => showStatus(message),
   };
+  const isShown = (table: unknown) => shown?.table === table;
   const requests: RequestTable = new VirtualTable({
     ...common,
     spec: REQUEST_TABLE,
+    initialScrollTop: state.scrollTop,
+    onScroll: (scrollTop) => {
+      if (init.loading) return;
+      state.scrollTop = scrollTop;
+      saveState();
+    },
     sort: { column: state.query.sort, descending: state.query.descending },
     initialSelection: state.mode === 'requests' ? state.selected : undefined,
     columnWidths: state.columnWidths,
@@ -182,18 +187,26 @@ function showCapture(init: InitMessage): void {
     },
     onSelect: (row) => selectExchange(row?.id),
     onOpen: (row) => openDetail(row.id),
-    onTotal: (page) => filters.setCount(page.total, page.all, page.queryMs, page.searchNote, 'requests'),
+    onTotal: (page) => {
+      if (isShown(requests)) filters.setCount(page.total, page.all, page.queryMs, page.searchNote, 'requests');
+    },
   });
-  const makeFindingsTable = (): FindingsTable =>
-    new VirtualTable({
+  const makeFindingsTable = (): FindingsTable => {
+    const table: FindingsTable = new VirtualTable({
       ...common,
       spec: FINDINGS_TABLE,
+      initialScrollTop: state.findingScrollTop,
+      onScroll: (scrollTop) => {
+        if (init.loading) return;
+        state.findingScrollTop = scrollTop;
+        saveState();
+      },
       sort: { column: state.findingSort, descending: state.findingDescending },
       initialSelection: undefined,
       columnWidths: state.findingColumnWidths,
       fetchRows: async (offset, limit) => {
         const answer = await api.request({ type: 'getFindingRows', query: state.query, sort: state.findingSort, descending: state.findingDescending, offset, limit });
-        return { rows: answer.rows, total: answer.total, all: answer.findingCount, queryMs: answer.queryMs, searchNote: '' };
+        return { rows: answer.rows, total: answer.total, all: answer.findingCount, queryMs: answer.queryMs, searchNote: '', pending: !answer.scanned };
       },
       onSort: (column) => setFindingSort(column),
       onColumnsResized: (widths) => {
@@ -202,8 +215,12 @@ function showCapture(init: InitMessage): void {
       },
       onSelect: (row) => selectExchange(row?.exchangeId, row?.index),
       onOpen: (row) => openDetail(row.exchangeId, row.index),
-      onTotal: (page) => filters.setCount(page.total, page.all, page.queryMs, page.searchNote, 'findings'),
+      onTotal: (page) => {
+        if (isShown(table)) filters.setCount(page.total, page.all, page.queryMs, page.searchNote, 'findings');
+      },
     } satisfies TableOptions<FindingRow, FindingColumn, FindingSortColumn>);
+    return table;
+  };
   const filters = new FilterBar(
     state.query,
     init.facets,
@@ -252,6 +269,8 @@ function showCapture(init: InitMessage): void {
     : null;
   if (init.loading) {
     filters.element.inert = true;
+    // Saving known values now would be against the preview; the panel waits like the search.
+    knownSection.inert = true;
     table.element.querySelector('.table-header')?.setAttribute('inert', '');
   }
   app.replaceChildren(
@@ -267,7 +286,8 @@ function showCapture(init: InitMessage): void {
   table.attach();
   attached.add(table);
   shown = { table, requests, findingsTable, workbench, filters, detail, findings, known, knownBadge };
-  if (state.selected !== undefined) loadDetail(state.selected);
+  // A selection past the preview's rows waits for the whole capture.
+  if (state.selected !== undefined && !(init.loading && state.selected >= init.summary.exchangeCount)) loadDetail(state.selected);
   else detail.showEmpty();
 }
 
@@ -471,6 +491,7 @@ function restoreState(saved: Partial<ViewState> | undefined): ViewState {
   };
   return {
     scrollTop: typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop) ? s.scrollTop : 0,
+    findingScrollTop: typeof s.findingScrollTop === 'number' && Number.isFinite(s.findingScrollTop) ? s.findingScrollTop : 0,
     warningsOpen: s.warningsOpen === true,
     knownOpen: s.knownOpen === true,
     query,

@@ -49,8 +49,8 @@ export interface TableSpec<R extends { id: number }, K extends string, S extends
   label: string;
   /** Fill the cells (text only: setText, properties) and the row element (classes, aria-label). */
   fill(cells: Record<K, HTMLElement>, row: R, rowElement: HTMLElement): void;
-  /** Text when the view is empty: nothing in the capture, or nothing matches. */
-  emptyText(captureEmpty: boolean): string;
+  /** Text when the view is empty: nothing in the capture, nothing matches, or not known yet (`pending`). */
+  emptyText(captureEmpty: boolean, pending: boolean): string;
 }
 
 /** Column widths in px by key. */
@@ -64,6 +64,8 @@ export interface RowsPage<R> {
   all: number;
   queryMs: number;
   searchNote: string;
+  /** The rows are not known yet (e.g. findings before the scan has run). */
+  pending?: boolean;
 }
 
 export interface TableOptions<R extends { id: number }, K extends string, S extends string> {
@@ -379,7 +381,11 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
     const wanted = this.pendingSelection;
     if (wanted === undefined) return;
     if (!this.options.findRow) {
+      // Without a way to find it again (finding ids change with a rescan), the selection goes.
       this.pendingSelection = undefined;
+      this.selectedIndex = -1;
+      this.selectedId = undefined;
+      this.selectedRow = undefined;
       return;
     }
     this.options.findRow(wanted).then(
@@ -408,7 +414,8 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
   //#region rendering
 
   private queueRender(): void {
-    if (this.renderQueued) return;
+    // A table that is not on screen (the other view) neither renders nor asks for rows.
+    if (this.renderQueued || !this.element.isConnected) return;
     this.renderQueued = true;
     requestAnimationFrame(() => {
       this.renderQueued = false;
@@ -606,7 +613,7 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
     this.element.setAttribute('aria-rowcount', String(answer.total + 1));
     this.spacer.style.height = `${this.virtualHeight()}px`;
     this.empty.hidden = answer.total > 0;
-    setText(this.empty, this.options.spec.emptyText(answer.all === 0));
+    setText(this.empty, this.options.spec.emptyText(answer.all === 0, answer.pending === true));
     if (this.selectedIndex >= answer.total) this.selectedIndex = -1;
     if (firstOfQuery) {
       if (this.restoreScrollTop !== undefined) {

@@ -9,7 +9,8 @@
 // A body with them (or that is not text) is written to a file by a `printf` of octal escapes and
 // sent with `--data-binary @file`; a header with them goes to a headers file the same way (`-H
 // @file`), unless it holds a line break or NUL, which no header line can carry: then it is left out
-// with a comment saying so. Control characters in the URL are percent-encoded.
+// with a note saying so. Control characters in the URL are percent-encoded. Notes are `: '…'`
+// lines (a no-op with a quoted argument), never `#` comments, which interactive zsh runs.
 import type { Exchange, NameValue } from './model';
 import { isHeaderNamed } from './model';
 
@@ -47,9 +48,13 @@ function wellFormed(text: string): string {
   return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-/** A comment line: capture text in it is flattened to one line of printable characters. */
+/**
+ * A note line: `: 'text'`, the shell's no-op command with one quoted argument. Not `# text`:
+ * interactive zsh does not take `#` as a comment (so `$(…)` or `;` in a note would run). Capture
+ * text in it is flattened to one line of printable characters.
+ */
 function comment(text: string): string {
-  return `# ${text.replace(LINE_UNSAFE, ' ')}`;
+  return `: ${shellQuote(text.replace(LINE_UNSAFE, ' '))}`;
 }
 
 function hasLineUnsafe(text: string): boolean {

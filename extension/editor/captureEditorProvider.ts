@@ -166,6 +166,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const document = new CaptureDocument(uri, { kind: 'preview', capture: preview.capture, bytes, displayPath }, onDispose);
       this.documents.add(document);
       document.effects = this.effectsFor(document);
+      // The known-values panel must show the setting as it is, or a save would replace it.
+      this.settingsFor(document);
       // In case no webview asks for rows (a hidden editor), load anyway.
       setTimeout(() => this.finishLoad(document), PREVIEW_GRACE_MS);
       return document;
@@ -364,7 +366,12 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         if (requestId !== undefined) void webview.postMessage({ type: 'error', requestId, message: 'LeakLens refused the request: it is not one the editor answers (or a value is over its limit)' } satisfies ToWebview);
         return;
       }
-      void this.handle(document, message).then((reply) => webview.postMessage(reply));
+      void this.handle(document, message).then(async (reply) => {
+        await webview.postMessage(reply);
+        // The preview's first rows are on their way: read the rest of the file once they are
+        // out (the full load holds this thread for a while).
+        if ((reply.type === 'rows' || reply.type === 'findingRows') && document.loading) setTimeout(() => this.finishLoad(document), 50);
+      });
     });
     panel.onDidDispose(() => {
       subscription.dispose();
@@ -372,11 +379,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
-  private async handle(document: CaptureDocument, message: FromWebview): Promise<ToWebview> {
-    const reply = await answer(document, message, (what, err) => this.log.error(what, err));
-    // The preview's first rows are on their way: now read the rest (after this answer is posted).
-    if (reply.type === 'rows' && document.loading) setTimeout(() => this.finishLoad(document), 0);
-    return reply;
+  private handle(document: CaptureDocument, message: FromWebview): Promise<ToWebview> {
+    return answer(document, message, (what, err) => this.log.error(what, err));
   }
 
   private describeLoadError(err: unknown, displayPath: string, byteLength: number): string {

@@ -236,6 +236,7 @@ export function findingRowsMessage(views: FindingViews | undefined, request: Get
     offset: request.offset,
     total: 0,
     findingCount: 0,
+    scanned: views !== undefined,
     queryMs: 0,
     rows: [],
   };

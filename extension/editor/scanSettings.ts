@@ -90,6 +90,22 @@ function itemValue(item: unknown): string | undefined {
   return item !== null && typeof item === 'object' && typeof (item as { value?: unknown }).value === 'string' ? (item as { value: string }).value : undefined;
 }
 
+/** Items of the setting the panel does not list, under their own key, as written. */
+function unlistable(raw: unknown, listed: ReadonlySet<string>): [string, KnownSettingItem][] {
+  const out: [string, KnownSettingItem][] = [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+    const kind = knownKindOf(name) ?? name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 32);
+    for (const item of Array.isArray(entry) ? entry : [entry]) {
+      const value = typeof item === 'string' ? item : typeof item === 'number' ? String(item) : itemValue(item);
+      if (value === undefined || listed.has(`${kind}\u0000${value}`)) continue;
+      const label = item !== null && typeof item === 'object' ? (item as { label?: unknown }).label : undefined;
+      out.push([knownKindOf(name) ?? name, typeof label === 'string' ? { value, label } : value]);
+    }
+  }
+  return out;
+}
+
 /** The labels the researcher gave values in the setting (`{"value": …, "label": …}`), by kind and value. */
 function knownLabels(raw: unknown): Map<string, string> {
   const labels = new Map<string, string>();
@@ -124,6 +140,14 @@ export function knownSettingFrom(entries: readonly KnownValueEntry[], current?: 
     if (!list) grouped.set(key, (list = []));
     const label = labels.get(`${key}\u0000${trimmed}`);
     list.push(label === undefined ? trimmed : { value: trimmed, label });
+  }
+  // Values the panel could not list (over its length or count, or under a name it cannot show)
+  // were never the researcher's to remove: they stay as they were.
+  const listed = new Set(knownEntriesFrom(current).map((e) => `${e.kind}\u0000${e.value}`));
+  for (const [name, item] of unlistable(current, listed)) {
+    let list = grouped.get(name);
+    if (!list) grouped.set(name, (list = []));
+    list.push(item);
   }
   const value: Record<string, KnownSettingItem | KnownSettingItem[]> = {};
   for (const [kind, list] of grouped) value[kind] = list.length === 1 ? list[0] : list;

@@ -142,6 +142,13 @@ describe('LeakLens in the workbench', function () {
       const shot = await screenshot(page, `workbench-${theme.name.toLowerCase().replace(/\W+/g, '-')}`);
       console.log(`      screenshot: ${shot}`);
     }
+    // The findings view, in the last theme.
+    await webview().locator('.filter-view').evaluate((el) => {
+      (el as unknown as { value: string }).value = 'findings';
+      el.dispatchEvent(new Event('change'));
+    });
+    await webview().locator('.filter-count', { hasText: '63 findings' }).waitFor();
+    console.log(`      screenshot: ${await screenshot(page, 'workbench-findings-view')}`);
     await runCommand('View: Toggle Primary Side Bar Visibility');
   });
 

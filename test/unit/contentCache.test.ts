@@ -44,6 +44,10 @@ describe('ContentCache', () => {
     for (let i = 0; i < 2000; i += 97) assert.equal(cache.get('', `${base}${String(i).padStart(6, '0')}`), i);
     assert.equal(cache.get('', `${base}999999`), undefined);
     assert.equal(cache.get('other', `${base}000000`), undefined, 'by context too');
+    // Two texts with one SHA-1 (lone surrogates both become U+FFFD in UTF-8): the full text decides.
+    cache.set('', `${base}\ud800`, 7);
+    assert.equal(cache.get('', `${base}\udc00`), undefined);
+    assert.equal(cache.get('', `${base}\ud800`), 7);
     cache.set('', `${base}000000`, -1);
     assert.equal(cache.get('', `${base}000000`), -1, 'set again: the new value');
   });

@@ -91,4 +91,14 @@ describe('known values between the setting and the panel', () => {
     assert.ok('problem' in bad && /"imei"/.test(bad.problem), JSON.stringify(bad));
     assert.deepEqual(knownSettingFrom([]), { value: {} });
   });
+
+  it('keeps the values the panel could not list (too long for the contract) when it saves', () => {
+    const token = 't'.repeat(600);
+    const current = { string: [token, 'alice'], imei: '868715392756833' };
+    const listed = knownEntriesFrom(current);
+    assert.deepEqual(listed.map((e) => e.value), ['alice', '868715392756833'], 'the long token is not listed');
+    // The researcher removes "alice" and saves: the token they never saw stays.
+    const saved = knownSettingFrom(listed.filter((e) => e.value !== 'alice'), current);
+    assert.deepEqual(saved, { value: { imei: '868715392756833', string: token } });
+  });
 });

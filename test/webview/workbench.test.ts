@@ -288,6 +288,21 @@ describe('workbench in Chromium', function () {
     await web.page.locator('.filter-count', { hasText: '12 requests' }).waitFor();
   });
 
+  it('restored in the findings view: only that table asks for rows; after a rescan a click still opens the finding\'s request', async () => {
+    const again = await openWebview(browser, view, { initialState: { mode: 'findings', scrollTop: 3000 } });
+    try {
+      await again.page.locator('.filter-count', { hasText: / findings$/ }).waitFor();
+      await again.page.locator('.table-row:not(.loading) .col-exchange').first().waitFor();
+      assert.deepEqual(again.sent.filter((m) => m.type === 'getRows'), [], 'the hidden request table asks for nothing');
+      await again.post({ type: 'findingsUpdated', findings: view.scan?.summary ?? ({} as never) });
+      await again.page.locator('.table-row:not(.loading) .col-exchange', { hasText: /^1$/ }).first().click();
+      await detailShows(again.page, '/api/v2/account/bind');
+      assert.deepEqual(again.errors, []);
+    } finally {
+      await again.page.close();
+    }
+  });
+
   it('the known-values panel saves through the host and shows what it answered', async () => {
     await web.page.locator('.known-section').evaluate((el) => ((el as unknown as { open: boolean }).open = true));
     await web.page.locator('.known-panel vscode-button', { hasText: 'Add value' }).click();

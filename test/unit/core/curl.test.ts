@@ -100,6 +100,19 @@ describe('core/curl', () => {
     assert.match(command, /the URL holds control characters/);
   });
 
+  it('notes are no-op commands with a quoted argument: capture text in them runs in no shell, even interactive zsh (no # comments)', () => {
+    const ex = exchange('POST', 'https://h.test/', [{ name: 'X$(touch pwned);`id`', value: 'a\nb' }], body(new Uint8Array(0), true, { availability: 'omitted', declaredSize: 1 }));
+    ex.request.method = 'P$(id)\u0003';
+    const command = curlCommand(ex);
+    const notes = command.split('\n').filter((l) => !l.startsWith('curl') && !l.startsWith('  '));
+    assert.ok(notes.length >= 2);
+    for (const line of notes) assert.match(line, /^: '[^'\n]*'$|^: '([^']|'\\'')*'$/, line);
+    for (const shell of SHELLS) {
+      // The notes run as commands and print nothing; only curl's arguments come out.
+      assert.deepEqual(run(command, shell).args, ['https://h.test/']);
+    }
+  });
+
   it('quotes the way a POSIX shell reads literally', () => {
     assert.equal(shellQuote(`a'b`), `'a'\\''b'`);
     assert.equal(run(`curl ${shellQuote('\ud800 lone')}`).args[0], '\ufffd lone');
@@ -112,7 +125,7 @@ describe('core/curl', () => {
     bytes[2] = 0x5c; // \
     bytes[3] = 0x27; // '
     const command = curlCommand(exchange('POST', 'https://h.test/upload', [{ name: 'Content-Type', value: 'application/octet-stream' }], body(bytes, false)));
-    assert.match(command, /^# the request body is binary \(600 bytes\)/);
+    assert.match(command, /^: 'the request body is binary \(600 bytes\)/);
     for (const shell of SHELLS) {
       const { args, file } = run(command, shell);
       assert.deepEqual(args, ['https://h.test/upload', '-H', 'Content-Type: application/octet-stream', '--data-binary', `@${BODY_FILE}`]);
@@ -127,7 +140,7 @@ describe('core/curl', () => {
       { name: 'X-Empty', value: '' }, { name: 'X-Nul', value: 'a\u0000b' }, { name: 'Accept-Encoding', value: 'gzip, br' },
     ]);
     const command = curlCommand(ex);
-    assert.match(command, /^# header "X-Nul" holds a NUL or a line break/);
+    assert.match(command, /^: 'header "X-Nul" holds a NUL or a line break/);
     assert.deepEqual(run(command).args, ['https://h.test/', '-H', 'X-Empty;', '-H', 'Accept-Encoding: gzip, br', '--compressed']);
   });
 
@@ -151,7 +164,7 @@ describe('core/curl', () => {
 
   it('notes an omitted body and a Content-Encoding the producer already undid', () => {
     const omitted = curlCommand(exchange('POST', 'https://h.test/', [], body(new Uint8Array(0), true, { availability: 'omitted', declaredSize: 42 })));
-    assert.match(omitted, /^# the request body was not recorded by the producer \(42 bytes declared\)/);
+    assert.match(omitted, /^: 'the request body was not recorded by the producer \(42 bytes declared\)/);
     assert.deepEqual(run(omitted).args, ['-X', 'POST', 'https://h.test/']);
     const decoded = exchange('POST', 'https://h.test/', [{ name: 'Content-Encoding', value: 'gzip' }], body(Buffer.from('{"a":1}'), true, { contentEncoding: ['gzip'], contentCoding: 'already-decoded' }));
     const command = curlCommand(decoded);
