@@ -76,7 +76,7 @@ export const FINDINGS_TABLE: TableSpec<FindingRow, FindingColumn, FindingSortCol
     { key: 'secure', label: '', width: 24, name: 'Plain HTTP', title: 'Sent over plain HTTP (no TLS)', icon: 'unlock' },
     { key: 'kind', label: 'Kind', width: 90, sort: 'kind' },
     { key: 'value', label: 'Value', width: 0, sort: 'value', flexible: true },
-    { key: 'confidence', label: 'Confidence', width: 96, sort: 'confidence' },
+    { key: 'confidence', label: 'Confidence', width: 112, sort: 'confidence' },
     { key: 'host', label: 'Host', width: 200, sort: 'host' },
     { key: 'where', label: 'Where', width: 220, sort: 'where', title: 'Part of the request and the header, parameter or JSON path' },
     { key: 'chain', label: 'Decoded by', width: 200, title: 'Decode steps that exposed the value' },
