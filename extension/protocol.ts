@@ -225,6 +225,8 @@ export interface FindingRowsMessage {
   /** False until the scan has run (the view is empty because nothing was looked for yet). */
   scanned: boolean;
   queryMs: number;
+  /** As RowsMessage.searchNote: what the search did beyond exact matching. */
+  searchNote: string;
   rows: FindingRow[];
 }
 

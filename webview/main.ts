@@ -206,7 +206,7 @@ function showCapture(init: InitMessage): void {
       columnWidths: state.findingColumnWidths,
       fetchRows: async (offset, limit) => {
         const answer = await api.request({ type: 'getFindingRows', query: state.query, sort: state.findingSort, descending: state.findingDescending, offset, limit });
-        return { rows: answer.rows, total: answer.total, all: answer.findingCount, queryMs: answer.queryMs, searchNote: '', pending: !answer.scanned };
+        return { rows: answer.rows, total: answer.total, all: answer.findingCount, queryMs: answer.queryMs, searchNote: answer.searchNote, pending: !answer.scanned };
       },
       onSort: (column) => setFindingSort(column),
       onColumnsResized: (widths) => {

@@ -238,6 +238,7 @@ export function findingRowsMessage(views: FindingViews | undefined, request: Get
     findingCount: 0,
     scanned: views !== undefined,
     queryMs: 0,
+    searchNote: '',
     rows: [],
   };
   if (!views) return message;

@@ -82,7 +82,10 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
     case 'getRows':
       return rows(view, capture, message);
     case 'getFindingRows':
-      return findingRowsMessage(findingViews(view, capture), message);
+      return {
+        ...findingRowsMessage(findingViews(view, capture), message),
+        searchNote: message.offset === 0 ? rowViews(view, capture).searchNote(message.query.search) : '',
+      };
     case 'findRow':
       return { type: 'rowIndex', requestId, exchangeId: message.exchangeId, index: rowViews(view, capture).indexOf(message.query, message.exchangeId) };
     case 'getDetail': {

@@ -457,7 +457,7 @@ describe('findings view: through answer()', () => {
     const view: SessionView = { fileName: 'mitmproxy_hardump.har', capture, loadError: undefined, scan: undefined };
 
     const empty = await answer(view, request());
-    assert.deepEqual(empty, { type: 'findingRows', requestId: 41, offset: 0, total: 0, findingCount: 0, scanned: false, queryMs: 0, rows: [] });
+    assert.deepEqual(empty, { type: 'findingRows', requestId: 41, offset: 0, total: 0, findingCount: 0, scanned: false, queryMs: 0, searchNote: '', rows: [] });
 
     view.scan = scanView(capture, result);
     const q = query({ kinds: ['imei', 'phone'], sort: 'status', descending: true });
