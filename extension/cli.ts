@@ -5,11 +5,14 @@ import { CaptureLoadError, loadCaptureFile } from './core/load/index';
 import { formatLocation } from './core/load/errors';
 import type { Capture, Confidence, Exchange } from './core/model';
 import { confidenceRank } from './core/detect/index';
-import { parseKnownFile, parseKnownSpec, type KnownValue } from './core/detect/known';
+import { KnownValueError, parseKnownFile, parseKnownSpec, type KnownValue } from './core/detect/known';
+import type { Sidecar } from './core/annotations/model';
+import { parseSidecar, sidecarPathFor, SidecarError } from './core/annotations/sidecar';
+import { sidecarResolver, writeAdvisory, type AdvisoryCapture } from './core/report/advisory';
 import { chainText } from './core/report/chain';
 import { scanJson, scanJsonFile, type ScanJsonFile } from './core/report/json';
 import { toSarif } from './core/report/sarif';
-import { scanCapture } from './core/scan';
+import { scanCapture, type ScanResult } from './core/scan';
 import { displayPath, exchangeHost } from './core/model';
 import { captureToJson } from './core/serialize';
 
@@ -31,6 +34,13 @@ Commands:
       --format FORMAT      text (default), json or sarif
       --out FILE           write the report to FILE instead of standard output
       --fail-on LEVEL      exit 1 when a finding of this confidence or higher is found: low, medium, high
+  advisory FILE...     write a markdown advisory for the captures (with FILE.leaklens.json annotations
+                       when present): summary, severity table, evidence, CWE, recommendations, appendix.
+                       Secrets are removed and identifier values masked (86871539••••833)
+      --out FILE           write the advisory to FILE instead of standard output
+      --include-values     show identifier values in full (secrets are still removed)
+      --template FILE      markdown template with {{placeholders}} (see docs/advisory.md)
+      --known, --known-file, --region   as for scan (known values are also masked)
 
 Options:
   -h, --help           show this help
@@ -103,7 +113,7 @@ export function inspectText(capture: Capture): string {
 type Format = 'text' | 'json' | 'sarif';
 
 interface Parsed {
-  command: 'inspect' | 'scan';
+  command: 'inspect' | 'scan' | 'advisory';
   files: string[];
   json: boolean;
   known: string[];
@@ -112,6 +122,8 @@ interface Parsed {
   format: Format;
   out?: string;
   failOn?: Confidence;
+  includeValues: boolean;
+  template?: string;
 }
 
 const CONFIDENCES: Confidence[] = ['low', 'medium', 'high'];
@@ -121,10 +133,16 @@ function parseArgs(argv: readonly string[]): Parsed | 'help' | 'version' {
   const [command, ...rest] = argv;
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
-  if (command !== 'inspect' && command !== 'scan') throw new UsageError(`unknown command "${command}"`);
-  const parsed: Parsed = { command, files: [], json: false, known: [], knownFiles: [], format: 'text' };
+  if (command !== 'inspect' && command !== 'scan' && command !== 'advisory') throw new UsageError(`unknown command "${command}"`);
+  const parsed: Parsed = { command, files: [], json: false, known: [], knownFiles: [], format: 'text', includeValues: false };
   const scanOnly = (option: string): void => {
     if (command !== 'scan') throw new UsageError(`${option} is an option of scan, not ${command}`);
+  };
+  const scanOrAdvisory = (option: string): void => {
+    if (command !== 'scan' && command !== 'advisory') throw new UsageError(`${option} is an option of scan and advisory, not ${command}`);
+  };
+  const advisoryOnly = (option: string): void => {
+    if (command !== 'advisory') throw new UsageError(`${option} is an option of advisory, not ${command}`);
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -136,10 +154,12 @@ function parseArgs(argv: readonly string[]): Parsed | 'help' | 'version' {
     };
     if (flag === '--json' && command === 'inspect') parsed.json = true;
     else if (flag === '-h' || flag === '--help') return 'help';
-    else if (flag === '--known') { scanOnly(flag); parsed.known.push(value()); }
-    else if (flag === '--known-file') { scanOnly(flag); parsed.knownFiles.push(value()); }
+    else if (flag === '--known') { scanOrAdvisory(flag); parsed.known.push(value()); }
+    else if (flag === '--known-file') { scanOrAdvisory(flag); parsed.knownFiles.push(value()); }
+    else if (flag === '--include-values') { advisoryOnly(flag); parsed.includeValues = true; }
+    else if (flag === '--template') { advisoryOnly(flag); parsed.template = value(); }
     else if (flag === '--region') {
-      scanOnly(flag);
+      scanOrAdvisory(flag);
       const region = value().toUpperCase();
       if (!/^[A-Z]{2}$/.test(region)) throw new UsageError(`--region takes a two-letter region code such as CN or US, not "${region}"`);
       parsed.region = region;
@@ -148,7 +168,7 @@ function parseArgs(argv: readonly string[]): Parsed | 'help' | 'version' {
       const f = value();
       if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format is text, json or sarif, not "${f}"`);
       parsed.format = f;
-    } else if (flag === '--out') { scanOnly(flag); parsed.out = value(); }
+    } else if (flag === '--out') { scanOrAdvisory(flag); parsed.out = value(); }
     else if (flag === '--fail-on') {
       scanOnly(flag);
       const level = value() as Confidence;
@@ -261,6 +281,68 @@ function runScan(parsed: Parsed, io: CliIo, version: string): number {
   return status;
 }
 
+/** The sidecar beside a capture, parsed; undefined when there is none. Throws SidecarError (naming the file) when it is unusable. */
+function readSidecarBeside(path: string): Sidecar | undefined {
+  const file = sidecarPathFor(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SidecarError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseSidecar(text, file);
+}
+
+function runAdvisory(parsed: Parsed, io: CliIo): number {
+  const known = readKnownValues(parsed);
+  let template: string | undefined;
+  if (parsed.template !== undefined) {
+    try {
+      template = readFileSync(parsed.template, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--template ${parsed.template}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const captures: AdvisoryCapture[] = [];
+  let status = EXIT_OK;
+  for (const path of parsed.files) {
+    let capture: Capture;
+    let scan: ScanResult;
+    try {
+      capture = loadCaptureFile(path);
+    } catch (err) {
+      io.err(`leaklens: ${printable(fileErrorMessage(path, err))}`);
+      status = EXIT_BAD_INPUT;
+      continue;
+    }
+    let sidecar: Sidecar | undefined;
+    try {
+      sidecar = readSidecarBeside(path);
+    } catch (err) {
+      // The capture is still reported; its annotations are not, and the exit code says so.
+      const message = err instanceof SidecarError ? err.message : fileErrorMessage(sidecarPathFor(path), err);
+      io.err(`leaklens: ${printable(message)} (the advisory reports ${basename(path)} without its annotations)`);
+      status = EXIT_BAD_INPUT;
+    }
+    try {
+      const ownKnown = sidecar?.knownValues ? parseKnownFile(sidecar.knownValues, sidecarPathFor(path)) : [];
+      scan = scanCapture(capture, { known: [...known, ...ownKnown], defaultRegion: parsed.region });
+    } catch (err) {
+      if (!(err instanceof KnownValueError)) throw err;
+      io.err(`leaklens: ${printable(err.message)}`);
+      status = EXIT_BAD_INPUT;
+      scan = scanCapture(capture, { known, defaultRegion: parsed.region });
+    }
+    captures.push({ file: path, capture, scan, sidecar, resolve: sidecarResolver(capture, sidecar) });
+  }
+  if (captures.length === 0) return status;
+  const report = writeAdvisory({ captures, options: { includeOwnValues: parsed.includeValues, template, known } });
+  if (parsed.out) writeFileSync(parsed.out, report);
+  else io.out(report.replace(/\n$/, ''));
+  return status;
+}
+
 export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -274,6 +356,7 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
       return EXIT_OK;
     }
     if (parsed.command === 'scan') return runScan(parsed, io, version);
+    if (parsed.command === 'advisory') return runAdvisory(parsed, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`leaklens: ${err.message}\n\n${USAGE}`);

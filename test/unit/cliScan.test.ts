@@ -5,15 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { EXIT_BAD_INPUT, EXIT_LEAK, EXIT_OK, EXIT_USAGE, runCli } from '../../extension/cli';
+import { EXIT_BAD_INPUT, EXIT_LEAK, EXIT_OK, EXIT_USAGE } from '../../extension/cli';
+import { run } from './cliRun';
 import { corpusPath } from './corpus';
 
-function run(args: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = runCli(args, { out: (t) => { out += t + '\n'; }, err: (t) => { err += t + '\n'; } }, '9.9.9');
-  return { code, out, err };
-}
 
 const SAMPLE = corpusPath('generated/har/mitmproxy_hardump.har');
 const CLEAN = corpusPath('public/har/mitmproxy__charles.har');
