@@ -13,8 +13,66 @@ export interface LeakLensApi {
 export function activate(context: vscode.ExtensionContext): LeakLensApi {
   const log = vscode.window.createOutputChannel('LeakLens', { log: true });
   const { provider, disposables } = CaptureEditorProvider.register(context, log);
-  context.subscriptions.push(log, ...disposables, vscode.commands.registerCommand('leaklens.openInLeakLens', openInLeakLens));
+  context.subscriptions.push(
+    log,
+    ...disposables,
+    vscode.commands.registerCommand('leaklens.openInLeakLens', openInLeakLens),
+    vscode.commands.registerCommand('leaklens.exportAdvisory', (target?: unknown, out?: unknown) => exportAdvisory(provider, target, out)),
+  );
   return { openCaptures: () => provider.openCaptures() };
+}
+
+/** How long Export Advisory waits for a capture it opened to be scanned. */
+const SCAN_WAIT_MS = 120_000;
+
+/**
+ * `leaklens.exportAdvisory`: the markdown advisory of a capture (the clicked or active one),
+ * saved where the researcher chooses (beside the capture by default) and shown in the preview.
+ * `out` (a Uri) skips the save dialog, for automation and tests.
+ */
+async function exportAdvisory(provider: CaptureEditorProvider, target: unknown, out: unknown): Promise<vscode.Uri | undefined> {
+  const capture = commandTargets(target, undefined)[0];
+  if (!capture) {
+    void vscode.window.showInformationMessage('Open a capture in LeakLens first, then export its advisory.');
+    return undefined;
+  }
+  let advisory = await provider.advisoryFor(capture);
+  if (!advisory) {
+    // Not open in LeakLens (or still loading or scanning): open it and wait for the scan.
+    await vscode.commands.executeCommand('vscode.openWith', capture, viewTypeFor(capture));
+    advisory = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'LeakLens: scanning the capture for the advisory…' },
+      async () => {
+        const deadline = Date.now() + SCAN_WAIT_MS;
+        for (;;) {
+          const made = await provider.advisoryFor(capture);
+          if (made || Date.now() > deadline) return made;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      },
+    );
+  }
+  if (!advisory) {
+    void vscode.window.showErrorMessage(`LeakLens could not scan ${vscode.workspace.asRelativePath(capture, false)} for an advisory (see the LeakLens output).`);
+    return undefined;
+  }
+  const destination =
+    out instanceof vscode.Uri
+      ? out
+      : await vscode.window.showSaveDialog({
+          defaultUri: capture.with({ path: `${capture.path}.advisory.md` }),
+          filters: { Markdown: ['md'] },
+          saveLabel: 'Export Advisory',
+        });
+  if (!destination) return undefined;
+  if (destination.toString() === capture.toString()) {
+    void vscode.window.showErrorMessage('LeakLens never writes the capture: choose another file for the advisory.');
+    return undefined;
+  }
+  await vscode.workspace.fs.writeFile(destination, new TextEncoder().encode(advisory.markdown));
+  for (const problem of advisory.problems) void vscode.window.showWarningMessage(problem);
+  await vscode.commands.executeCommand('markdown.showPreview', destination);
+  return destination;
 }
 
 export function deactivate(): void {

@@ -8,7 +8,10 @@ import * as vscode from 'vscode';
 import type { Capture } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
 import { PREVIEW_MIN_BYTES, previewCapture } from '../core/load/preview';
-import { scanCapture } from '../core/scan';
+import type { KnownValue } from '../core/detect/known';
+import { parseSidecar, sidecarPathFor } from '../core/annotations/sidecar';
+import { writeAdvisory } from '../core/report/advisory';
+import { scanCapture, type ScanResult } from '../core/scan';
 import { locateExchange } from '../core/load/locate';
 import { parseWebviewMessage, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
 import { failedScanView, scanView, type ScanView } from './rows';
@@ -58,6 +61,8 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   scanKey: string | undefined;
   /** The known values the last scan used, for the panel. */
   known: KnownValuesView = NO_KNOWN_VALUES;
+  /** The last scan's result and the known values it used (for the advisory). */
+  scanResult: { result: ScanResult; known: KnownValue[] } | undefined;
   effects: SessionEffects | undefined;
   /** Webviews showing this document (split editors share it). */
   readonly webviews = new Set<vscode.Webview>();
@@ -118,6 +123,32 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       vscode.workspace.onDidChangeConfiguration((event) => void provider.settingsChanged(event)),
     ];
     return { provider, disposables };
+  }
+
+  /**
+   * The markdown advisory of an open, scanned capture, with its sidecar's annotations when there
+   * is one beside it (a sidecar that cannot be read is reported and left out, never changed).
+   * Undefined while the capture is not open in LeakLens or not scanned yet.
+   */
+  async advisoryFor(uri: vscode.Uri): Promise<{ markdown: string; problems: string[] } | undefined> {
+    const document = [...this.documents].find((d) => d.uri.toString() === uri.toString());
+    const capture = document?.capture;
+    const scanned = document?.scanResult;
+    if (!document || !capture || document.loading || !scanned) return undefined;
+    const problems: string[] = [];
+    let sidecar;
+    const sidecarUri = uri.with({ path: sidecarPathFor(uri.path) });
+    try {
+      const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(sidecarUri));
+      sidecar = parseSidecar(text, vscode.workspace.asRelativePath(sidecarUri, false));
+    } catch (err) {
+      if (!(err instanceof vscode.FileSystemError && err.code === 'FileNotFound')) problems.push(`${errorText(err)} (the advisory is written without its annotations)`);
+    }
+    const markdown = writeAdvisory({
+      captures: [{ file: document.fileName, capture, scan: scanned.result, ...(sidecar ? { sidecar } : {}) }],
+      options: { known: scanned.known },
+    });
+    return { markdown, problems };
   }
 
   /** The open captures and what their last scan found: the extension's API for tests and automation. */
@@ -332,6 +363,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     try {
       const result = scanCapture(capture, { known: settings.known, defaultRegion: settings.region });
       document.scan = scanView(capture, result, { regionFromSetting: settings.region !== undefined, knownValues: settings.known.length });
+      document.scanResult = { result, known: settings.known };
       const s = result.summary;
       this.log.info(
         `scanned ${displayPath}: ${s.findings} findings (${s.byConfidence.high} high, ${s.byConfidence.medium} medium, ${s.byConfidence.low} low) ` +
@@ -342,6 +374,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     } catch (err) {
       this.log.error(`scanning ${displayPath} failed`, err);
       document.scan = failedScanView(capture, `The scan failed: ${errorText(err)}`);
+      document.scanResult = undefined;
     }
     document.scanKey = settings.key;
   }

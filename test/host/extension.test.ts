@@ -1,6 +1,7 @@
 // Inside the real extension host (code-server's), through the VS Code API: activation, commands,
 // the custom editors on corpus captures, and the settings the scan reads.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LeakLensApi } from '../../extension/extension';
@@ -56,6 +57,7 @@ describe('LeakLens in the extension host', () => {
     await api();
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('leaklens.openInLeakLens'));
+    assert.ok(commands.includes('leaklens.exportAdvisory'));
     // Both view types are registered providers: the workbench opens each file in its editor.
     const editors: string[] = [];
     for (const [uri, viewType] of [[har, 'leaklens.captureEditor'], [tshark, 'leaklens.tsharkEditor']] as const) {
@@ -75,6 +77,20 @@ describe('LeakLens in the extension host', () => {
     assert.ok((open.scan?.total ?? 0) > 0, 'findings');
     assert.ok(open.scan?.byKind.some((k) => k.kind === 'imei'));
     assert.equal(open.scan?.defaultRegion, 'CN', 'region from the capture\'s IMSI');
+  });
+
+  it('"LeakLens: Export Advisory" writes the markdown advisory of a capture, values masked, and opens its preview', async () => {
+    await api();
+    const out = vscode.Uri.file(join(tmpdir(), `leaklens-advisory-${process.pid}-${Date.now()}.md`));
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('leaklens.exportAdvisory', har, out);
+    assert.equal(written?.toString(), out.toString());
+    const markdown = new TextDecoder().decode(await vscode.workspace.fs.readFile(out));
+    assert.match(markdown, /over plain HTTP/);
+    assert.match(markdown, /CWE-319/);
+    assert.ok(markdown.includes('86871539••••833'), 'the IMEI masked');
+    assert.ok(!markdown.includes(IMEI), 'never the IMEI in full');
+    assert.match(markdown, /base64 → gzip → json:\$\.imsi/, 'the decode chain of the gzip body');
+    await until(() => 'the markdown preview', () => (vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => /Preview/.test(t.label))) ? true : undefined));
   });
 
   it('opens a tshark JSON through the "Open in LeakLens" command', async () => {
