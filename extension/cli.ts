@@ -1,6 +1,7 @@
 // `leaklens` command line: the same core as the editor, headless.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CaptureLoadError, loadCaptureFile } from './core/load/index';
 import { formatLocation } from './core/load/errors';
 import type { Capture, Confidence, Exchange } from './core/model';
@@ -276,9 +277,42 @@ function runScan(parsed: Parsed, io: CliIo, version: string): number {
     : parsed.format === 'sarif'
       ? JSON.stringify(toSarif(files, version), null, 2)
       : files.map(scanText).join('\n\n');
-  if (parsed.out) writeFileSync(parsed.out, report + '\n');
+  if (parsed.out) writeReport(parsed.out, report + '\n', parsed.files);
   else io.out(report);
   return status;
+}
+
+/** The file itself, links followed, when it exists; else its absolute path. */
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * Write a report to `out`, never over one of the captures read (or their sidecars): a mistyped
+ * `--out capture.har` must not destroy the evidence. Atomically, so an interrupted run leaves the
+ * old report or the new one, not half of it.
+ */
+function writeReport(out: string, text: string, inputs: readonly string[]): void {
+  const target = canonicalPath(out);
+  for (const input of inputs) {
+    for (const protectedPath of [input, sidecarPathFor(input)]) {
+      if (existsSync(protectedPath) && canonicalPath(protectedPath) === target) {
+        throw new UsageError(`--out ${out} is ${protectedPath === input ? 'one of the captures' : 'the sidecar of a capture'} being read; LeakLens never writes a capture or its sidecar from the command line`);
+      }
+    }
+  }
+  const temp = join(dirname(resolve(out)), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, text, { flag: 'wx' });
+    renameSync(temp, out);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /** The sidecar beside a capture, parsed; undefined when there is none. Throws SidecarError (naming the file) when it is unusable. */
@@ -338,7 +372,7 @@ function runAdvisory(parsed: Parsed, io: CliIo): number {
   }
   if (captures.length === 0) return status;
   const report = writeAdvisory({ captures, options: { includeOwnValues: parsed.includeValues, template, known } });
-  if (parsed.out) writeFileSync(parsed.out, report);
+  if (parsed.out) writeReport(parsed.out, report, parsed.files);
   else io.out(report.replace(/\n$/, ''));
   return status;
 }

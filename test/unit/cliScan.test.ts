@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -15,6 +15,25 @@ const CLEAN = corpusPath('public/har/mitmproxy__charles.har');
 const MULTITOOL_DIR = resolve(process.cwd(), 'node_modules/@microsoft/sarif-multitool-linux');
 
 describe('leaklens scan', () => {
+  it('never writes a report over a capture it reads (or its sidecar), and writes reports whole', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leaklens-out-'));
+    const capture = join(dir, 'c.har');
+    writeFileSync(capture, readFileSync(SAMPLE));
+    const before = readFileSync(capture);
+    for (const command of ['scan', 'advisory']) {
+      const result = run([command, capture, '--out', capture]);
+      assert.equal(result.code, EXIT_USAGE, `${command}: ${result.err}`);
+      assert.match(result.err, /one of the captures being read/);
+      assert.deepEqual(readFileSync(capture), before, `${command} left the capture as it was`);
+    }
+    writeFileSync(`${capture}.leaklens.json`, '{"version": 1, "capture": {"file": "c.har"}, "annotations": [], "findingStates": []}\n');
+    assert.equal(run(['advisory', capture, '--out', `${capture}.leaklens.json`]).code, EXIT_USAGE, 'nor its sidecar');
+    const out = join(dir, 'report.json');
+    assert.equal(run(['scan', capture, '--format', 'json', '--out', out]).code, EXIT_OK);
+    assert.ok(JSON.parse(readFileSync(out, 'utf8')));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  });
+
   it('text: summary line, plain-HTTP flows and findings with their chains', () => {
     const { code, out } = run(['scan', SAMPLE]);
     assert.equal(code, EXIT_OK);
