@@ -6,7 +6,7 @@
 // temporary file beside it are written.
 import { createHash, randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { anchorKey, findingKey } from './anchor';
 import type { AdvisoryMeta, Annotation, FindingState, Sidecar } from './model';
 import { SIDECAR_SUFFIX, SIDECAR_VERSION } from './model';
@@ -16,7 +16,14 @@ import { MAX_SIDECAR_CHARS, SidecarError, defineKey, parseSidecar, serializeSide
 export interface SidecarFs {
   readFile(path: string): Promise<Uint8Array>;
   stat(path: string): Promise<{ size: number; mtimeMs: number; mode: number }>;
-  /** Create `path` (failing if it exists), write `data`, flush it to the disk, close it. */
+  /** Like `stat` but does not follow a symbolic link: `mode` carries the file type bits (S_IFMT). */
+  lstat(path: string): Promise<{ mode: number }>;
+  /** The canonical absolute path, all symbolic links resolved; ENOENT when it does not exist. */
+  realpath(path: string): Promise<string>;
+  /**
+   * Create `path` (failing if it exists), write `data`, flush it to the disk, close it. When `mode`
+   * is given the file ends up with exactly that mode (set explicitly, not filtered by the umask).
+   */
   writeNewFile(path: string, data: Uint8Array, mode: number | undefined): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -28,9 +35,13 @@ export interface SidecarFs {
 export const nodeSidecarFs: SidecarFs = {
   readFile: (path) => nodeFs.readFile(path),
   stat: (path) => nodeFs.stat(path),
+  lstat: (path) => nodeFs.lstat(path),
+  realpath: (path) => nodeFs.realpath(path),
   async writeNewFile(path, data, mode) {
-    const handle = await nodeFs.open(path, 'wx', mode ?? 0o666);
+    // Created owner-only; the umask would otherwise strip bits of the mode we mean to keep.
+    const handle = await nodeFs.open(path, 'wx', mode === undefined ? 0o666 : 0o600);
     try {
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.writeFile(data);
       // Without this the rename can reach the disk before the data, and a power cut leaves an empty file.
       await handle.sync();
@@ -100,21 +111,56 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+export interface SidecarWriteOptions {
+  /** The capture the sidecar belongs to: never written, so a sidecar path resolving to it is refused. */
+  capturePath: string;
+  fs?: SidecarFs;
+}
+
+/** Where `path` really is: its realpath when it exists, else its folder's realpath plus its name, else `resolve`. */
+async function resolvedPath(path: string, fs: SidecarFs): Promise<string> {
+  try {
+    return await fs.realpath(path);
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') throw err;
+  }
+  try {
+    return join(await fs.realpath(dirname(path)), basename(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
 /**
  * Write the sidecar atomically: a temporary file in the same folder, flushed, then renamed over
  * the old one. If anything fails before the rename, the old file is untouched and the temporary
- * file removed; after the rename the new file is complete. The old file's permissions are kept.
+ * file removed; after the rename the new file is complete. The old file's permission bits (rwx
+ * only, never setuid/setgid/sticky) are kept when it is a regular file; a symbolic link is replaced
+ * by a new file with the default permissions. Refuses (SidecarError) a path that is not a sidecar,
+ * that resolves to the capture, or that is something other than a regular file or a symbolic link.
  */
-export async function writeSidecarAtomic(path: string, sidecar: Sidecar, fs: SidecarFs = nodeSidecarFs): Promise<SidecarFileState & { exists: true }> {
+export async function writeSidecarAtomic(path: string, sidecar: Sidecar, options: SidecarWriteOptions): Promise<SidecarFileState & { exists: true }> {
+  const fs = options.fs ?? nodeSidecarFs;
   if (!path.endsWith(SIDECAR_SUFFIX)) {
     // A guard against a caller passing the capture's own path: the capture is never written.
     throw new SidecarError(path, 'refusing to write a sidecar to a path that is not a sidecar', undefined, `a path ending in ${SIDECAR_SUFFIX}`);
+  }
+  const [target, capture] = await Promise.all([resolvedPath(path, fs), resolvedPath(options.capturePath, fs)]);
+  if (target === capture) {
+    throw new SidecarError(path, `refusing to write a sidecar over the capture ${options.capturePath}`, undefined, 'a sidecar path that is not the capture');
   }
   const text = serializeSidecar(sidecar);
   const bytes = new TextEncoder().encode(text);
   let mode: number | undefined;
   try {
-    mode = (await fs.stat(path)).mode & 0o7777;
+    const info = await fs.lstat(path);
+    const type = info.mode & S_IFMT;
+    if (type === S_IFREG) mode = info.mode & 0o777;
+    else if (type !== S_IFLNK) throw new SidecarError(path, 'refusing to write a sidecar over something that is not a file', undefined, 'a regular file or a symbolic link');
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw err;
   }
@@ -177,8 +223,11 @@ export interface SidecarConflict {
   base: unknown;
   mine: unknown;
   theirs: unknown;
-  /** Which of the two `merged` holds until the researcher chooses; never the one that is absent. */
-  kept: 'mine' | 'theirs';
+  /**
+   * Which of the two `merged` holds until the researcher chooses; never the one that is absent.
+   * `both`: a list item edited differently on each side, both edits are in the list side by side.
+   */
+  kept: 'mine' | 'theirs' | 'both';
 }
 
 export interface MergeResult {
@@ -214,11 +263,25 @@ class Merger {
     return kept === 'mine' ? mine : theirs;
   }
 
-  /** Set-like lists (tags, anchors, findings, versions): additions on both sides kept, removals on either applied. */
-  list<T>(base: readonly T[] | undefined, mine: readonly T[] | undefined, theirs: readonly T[] | undefined): T[] | undefined {
+  /**
+   * Set-like lists (tags, anchors, findings, versions): additions on both sides kept, removals on
+   * either applied. With `at`, an item of base that both sides replaced by different new items (an
+   * edit of the same item on both sides) is a conflict; both new items are kept. The replacement is
+   * the new item with the same `identity` (when given and one has it), else the new item at the
+   * base item's position.
+   */
+  list<T>(
+    base: readonly T[] | undefined,
+    mine: readonly T[] | undefined,
+    theirs: readonly T[] | undefined,
+    at?: string,
+    identity?: (item: T) => string,
+    annotationId?: string,
+  ): T[] | undefined {
     if (mine === undefined && theirs === undefined) return undefined;
     const inBase = new Set((base ?? []).map(canonical));
     const inTheirs = new Set((theirs ?? []).map(canonical));
+    if (at !== undefined) this.listEdits(at, base ?? [], mine ?? [], theirs ?? [], inBase, identity, annotationId);
     const out: T[] = [];
     const seen = new Set<string>();
     for (const item of mine ?? []) {
@@ -237,6 +300,33 @@ class Merger {
     return out;
   }
 
+  private listEdits<T>(at: string, base: readonly T[], mine: readonly T[], theirs: readonly T[], inBase: Set<string>, identity: ((item: T) => string) | undefined, annotationId: string | undefined): void {
+    const side = (items: readonly T[]) => {
+      const keys = items.map(canonical);
+      const present = new Set(keys);
+      const added = new Map<number, T>();
+      items.forEach((item, i) => {
+        if (!inBase.has(keys[i])) added.set(i, item);
+      });
+      const byIdentity = new Map<string, T>();
+      if (identity) for (const item of added.values()) if (!byIdentity.has(identity(item))) byIdentity.set(identity(item), item);
+      const replacement = (item: T, index: number): T | undefined => (identity && byIdentity.get(identity(item))) ?? added.get(index);
+      return { present, replacement };
+    };
+    const m = side(mine);
+    const t = side(theirs);
+    base.forEach((item, index) => {
+      const key = canonical(item);
+      if (m.present.has(key) || t.present.has(key)) return;
+      const mi = m.replacement(item, index);
+      const ti = t.replacement(item, index);
+      if (mi === undefined || ti === undefined || canonical(mi) === canonical(ti)) return;
+      const conflict: SidecarConflict = { path: `${at}[${index}]`, base: item, mine: mi, theirs: ti, kept: 'both' };
+      if (annotationId !== undefined) conflict.annotationId = annotationId;
+      this.conflicts.push(conflict);
+    });
+  }
+
   /** Key by key (known values, unknown fields): each key merged with `pick`. */
   record(
     path: string,
@@ -246,8 +336,9 @@ class Merger {
     annotationId?: string,
   ): Record<string, unknown> | undefined {
     if (mine === undefined && theirs === undefined) return undefined;
-    const keys: string[] = [];
-    for (const source of [mine, theirs, base]) for (const key of Object.keys(source ?? {})) if (!keys.includes(key)) keys.push(key);
+    // A Set keeps first-seen order and makes this linear (a list lookup made 40,000 keys take seconds).
+    const keys = new Set<string>();
+    for (const source of [mine, theirs, base]) for (const key of Object.keys(source ?? {})) keys.add(key);
     const get = (source: Record<string, unknown> | undefined, key: string): unknown => (source && Object.hasOwn(source, key) ? source[key] : undefined);
     const out: Record<string, unknown> = {};
     for (const key of keys) {
@@ -265,12 +356,12 @@ class Merger {
       this.pick(`${at}.${key}`, base?.[key], mine[key], theirs[key], id) ?? mine[key];
     const merged: Annotation = {
       id,
-      exchanges: this.list(base?.exchanges, mine.exchanges, theirs.exchanges) ?? [],
+      exchanges: this.list(base?.exchanges, mine.exchanges, theirs.exchanges, `${at}.exchanges`, anchorKey, id) ?? [],
       severity: field('severity'),
       title: field('title'),
       notes: field('notes'),
       tags: this.list(base?.tags, mine.tags, theirs.tags) ?? [],
-      findings: this.list(base?.findings, mine.findings, theirs.findings) ?? [],
+      findings: this.list(base?.findings, mine.findings, theirs.findings, `${at}.findings`, findingKey, id) ?? [],
       created: field('created'),
       // Both sides touched it: the later time stamp is the truth, not a conflict.
       updated: Date.parse(theirs.updated) > Date.parse(mine.updated) ? theirs.updated : mine.updated,
@@ -331,9 +422,9 @@ function advisoryMerge(merger: Merger, base: AdvisoryMeta | undefined, mine: Adv
     const value = merger.pick(`advisory.${key}`, base?.[key], mine?.[key], theirs?.[key]);
     if (value !== undefined) out[key] = value;
   }
-  const versions = merger.list(base?.versions, mine?.versions, theirs?.versions);
+  const versions = merger.list(base?.versions, mine?.versions, theirs?.versions, 'advisory.versions');
   if (versions !== undefined) out.versions = versions;
-  const timeline = merger.list(base?.timeline, mine?.timeline, theirs?.timeline);
+  const timeline = merger.list(base?.timeline, mine?.timeline, theirs?.timeline, 'advisory.timeline');
   if (timeline !== undefined) out.timeline = timeline;
   const extra = merger.record('advisory.extra', base?.extra, mine?.extra, theirs?.extra);
   if (extra && Object.keys(extra).length > 0) out.extra = extra;
@@ -388,15 +479,16 @@ export type SaveResult =
  * validate throws SidecarError and is left alone. (Between the check and the rename another writer
  * can still slip in; the window is one write long, and the next save sees its change.)
  */
-export async function saveSidecar(path: string, base: SidecarFileState, mine: Sidecar, fs: SidecarFs = nodeSidecarFs): Promise<SaveResult> {
+export async function saveSidecar(path: string, base: SidecarFileState, mine: Sidecar, options: SidecarWriteOptions): Promise<SaveResult> {
+  const fs = options.fs ?? nodeSidecarFs;
   const current = await readSidecarFile(path, fs);
   const unchanged = current.exists ? base.exists && base.sha256 === current.sha256 : !base.exists;
-  if (unchanged) return { status: 'written', state: await writeSidecarAtomic(path, mine, fs) };
+  if (unchanged) return { status: 'written', state: await writeSidecarAtomic(path, mine, options) };
   if (!current.exists) {
     // Deleted behind our back (e.g. a checkout of a branch without it): recreating it or not is the researcher's call.
     return { status: 'conflict', merged: mine, theirs: current, conflicts: [{ path: 'file', base: base.exists ? base.sidecar : undefined, mine, theirs: undefined, kept: 'mine' }] };
   }
   const { merged, conflicts } = mergeSidecars(base.exists ? base.sidecar : undefined, mine, current.sidecar);
   if (conflicts.length > 0) return { status: 'conflict', merged, conflicts, theirs: current };
-  return { status: 'merged', merged, state: await writeSidecarAtomic(path, merged, fs) };
+  return { status: 'merged', merged, state: await writeSidecarAtomic(path, merged, options) };
 }

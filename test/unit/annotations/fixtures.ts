@@ -59,7 +59,7 @@ export function fullSidecar(): Sidecar {
   };
 }
 
-type Op = 'readFile' | 'stat' | 'writeNewFile' | 'rename' | 'unlink' | 'readdir' | 'syncDir';
+type Op = 'readFile' | 'stat' | 'lstat' | 'realpath' | 'writeNewFile' | 'rename' | 'unlink' | 'readdir' | 'syncDir';
 
 function enoent(path: string): Error {
   return Object.assign(new Error(`ENOENT: no such file, '${path}'`), { code: 'ENOENT' });
@@ -103,6 +103,22 @@ export class MemoryFs implements SidecarFs {
       const file = this.files.get(path);
       if (!file) throw enoent(path);
       return { size: file.data.length, mtimeMs: file.mtimeMs, mode: 0o100000 | file.mode };
+    });
+  }
+
+  lstat(path: string): Promise<{ mode: number }> {
+    return this.run('lstat', path, () => {
+      const file = this.files.get(path);
+      if (!file) throw enoent(path);
+      return { mode: 0o100000 | file.mode };
+    });
+  }
+
+  /** No symbolic links here: an existing file is its own real path. */
+  realpath(path: string): Promise<string> {
+    return this.run('realpath', path, () => {
+      if (!this.files.has(path)) throw enoent(path);
+      return path;
     });
   }
 

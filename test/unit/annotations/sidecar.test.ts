@@ -8,6 +8,7 @@ import {
   serializeSidecar,
   sidecarPathFor,
 } from '../../../extension/core/annotations/sidecar';
+import { mergeSidecars } from '../../../extension/core/annotations/store';
 import { annotation, fullSidecar } from './fixtures';
 
 const FILE = '/study/capture.har.leaklens.json';
@@ -91,10 +92,43 @@ describe('sidecar: parse and serialize', () => {
 });
 
 describe('sidecar: prototype pollution', () => {
+  // Payloads that pollute Object.prototype in code that deep-merges or deep-assigns parsed JSON.
+  const payloads = [
+    '"__proto__": {"polluted": 1}',
+    '"constructor": {"prototype": {"polluted": 1}}',
+    '"__proto__": {"__proto__": {"polluted": 1}}',
+  ];
+
+  /** Every object the parsed sidecar holds, nested unknown values included. */
+  function objectsIn(value: unknown, out: object[] = []): object[] {
+    if (value === null || typeof value !== 'object') return out;
+    out.push(value);
+    for (const key of Object.keys(value)) objectsIn((value as Record<string, unknown>)[key], out);
+    return out;
+  }
+
+  // After every test, and with hostile inputs parsed, merged and written again right here, a fresh
+  // object must still have no `polluted`, and every parsed object must be a plain object (or array).
   afterEach(() => {
-    const probe = {} as Record<string, unknown>;
-    assert.equal(probe.polluted, undefined, 'Object.prototype was polluted');
-    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+    for (const payload of payloads) {
+      const text = `{"version": 1, ${payload}, "capture": {"file": "c.har", ${payload}}, "advisory": {"title": "t", ${payload}},
+        "annotations": [{"id": "a", "title": "", "severity": "low", "notes": "", "tags": [], "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", ${payload},
+          "exchanges": [{"index": 0, "method": "GET", "url": "http://x/", ${payload}}], "findings": []}]}`;
+      const base = parseSidecar(text, FILE);
+      const mine = parseSidecar(text.replaceAll('"polluted": 1', '"polluted": 2'), FILE);
+      const theirs = parseSidecar(text.replaceAll('"polluted": 1', '"polluted": 3'), FILE);
+      const merged = mergeSidecars(base, mine, theirs).merged;
+      const again = parseSidecar(serializeSidecar(merged), FILE);
+      for (const s of [base, mine, theirs, merged, again]) {
+        for (const o of objectsIn(s)) {
+          const proto: unknown = Object.getPrototypeOf(o);
+          assert.ok(proto === Object.prototype || proto === Array.prototype || proto === null, `a parsed object has the prototype ${JSON.stringify(proto)}`);
+        }
+      }
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was polluted');
+    assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false);
+    assert.equal(({} as { constructor: unknown }).constructor, Object);
   });
 
   const hostile = ['__proto__', 'constructor', 'prototype'];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sidecar } from '../../../extension/core/annotations/model';
@@ -15,7 +15,8 @@ import {
 } from '../../../extension/core/annotations/store';
 import { MemoryFs, annotation, findingState, fullSidecar } from './fixtures';
 
-const PATH = '/study/capture.har.leaklens.json';
+const CAPTURE = '/study/capture.har';
+const PATH = `${CAPTURE}.leaklens.json`;
 
 function clone(s: Sidecar): Sidecar {
   return parseSidecar(serializeSidecar(s), 'clone');
@@ -32,16 +33,22 @@ describe('sidecar store: atomic writes', () => {
   it('writes through a temporary file in the same folder, flushed, then renamed; the capture is never opened', async () => {
     const fs = new MemoryFs();
     fs.put('/study/capture.har', '{"log": {}}');
-    const state = await writeSidecarAtomic(PATH, fullSidecar(), fs);
+    const state = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
     assert.equal(fs.text(PATH), state.text);
     assert.deepEqual(parseSidecar(fs.text(PATH) ?? '', PATH), parseSidecar(state.text, PATH));
     const write = fs.log.find((l) => l.startsWith('writeNewFile')) ?? '';
     assert.match(write, /^writeNewFile \/study\/\.capture\.har\.leaklens\.json\.[0-9a-f]{12}\.tmp$/);
     assert.deepEqual(fs.log.filter((l) => /^(writeNewFile|rename|syncDir)/.test(l)).map((l) => l.split(' ')[0]), ['writeNewFile', 'rename', 'syncDir']);
-    assert.ok(!fs.log.some((l) => l.endsWith('/study/capture.har')), 'the capture was not touched');
+    // Its path is resolved (to refuse a sidecar path that is the capture), never opened.
+    assert.deepEqual(fs.log.filter((l) => l.endsWith('/study/capture.har')), ['realpath /study/capture.har'], 'the capture was not opened');
     assert.deepEqual([...fs.files.keys()].sort(), ['/study/capture.har', PATH]);
-    await rejects(writeSidecarAtomic('/study/capture.har', fullSidecar(), fs), /refusing to write a sidecar to a path that is not a sidecar/);
+    await rejects(writeSidecarAtomic('/study/capture.har', fullSidecar(), { capturePath: CAPTURE, fs }), /refusing to write a sidecar to a path that is not a sidecar/);
     assert.equal(fs.text('/study/capture.har'), '{"log": {}}');
+    // A capture named like a sidecar (holding valid sidecar text, even): saving to it is refused too.
+    fs.put('/study/odd.leaklens.json', serializeSidecar(fullSidecar()));
+    const odd = await readSidecarFile('/study/odd.leaklens.json', fs);
+    await rejects(saveSidecar('/study/odd.leaklens.json', odd, emptySidecar('odd'), { capturePath: '/study/odd.leaklens.json', fs }), /refusing to write a sidecar over the capture/);
+    assert.equal(fs.text('/study/odd.leaklens.json'), serializeSidecar(fullSidecar()));
   });
 
   it('a crash before the rename leaves the old file intact and removes the temporary file', async () => {
@@ -53,7 +60,7 @@ describe('sidecar store: atomic writes', () => {
         if (op === failing) throw Object.assign(new Error(`simulated crash in ${op}`), { code: 'EIO' });
       };
       const changed = { ...fullSidecar(), annotations: [] };
-      await rejects(writeSidecarAtomic(PATH, changed, fs), new RegExp(`simulated crash in ${failing}`));
+      await rejects(writeSidecarAtomic(PATH, changed, { capturePath: CAPTURE, fs }), new RegExp(`simulated crash in ${failing}`));
       assert.equal(fs.text(PATH), old, `${failing}: old file intact`);
       assert.deepEqual([...fs.files.keys()], [PATH], `${failing}: temporary file removed`);
     }
@@ -66,7 +73,7 @@ describe('sidecar store: atomic writes', () => {
     fs.after = (op) => {
       if (op === 'rename') throw Object.assign(new Error('simulated crash after rename'), { code: 'EIO' });
     };
-    await rejects(writeSidecarAtomic(PATH, changed, fs), /simulated crash after rename/);
+    await rejects(writeSidecarAtomic(PATH, changed, { capturePath: CAPTURE, fs }), /simulated crash after rename/);
     assert.equal(fs.text(PATH), serializeSidecar(changed));
     assert.deepEqual([...fs.files.keys()], [PATH]);
   });
@@ -78,7 +85,7 @@ describe('sidecar store: atomic writes', () => {
     fs.before = (op) => {
       if (op === 'rename' || op === 'unlink') throw new Error('process killed');
     };
-    await rejects(writeSidecarAtomic(PATH, emptySidecar('capture.har'), fs), /process killed/);
+    await rejects(writeSidecarAtomic(PATH, emptySidecar('capture.har'), { capturePath: CAPTURE, fs }), /process killed/);
     fs.before = undefined;
     assert.equal(fs.files.size, 2, 'the temporary file is left behind');
     const read = await readSidecarFile(PATH, fs);
@@ -91,26 +98,101 @@ describe('sidecar store: atomic writes', () => {
     assert.deepEqual([...fs.files.keys()], [PATH]);
   });
 
-  it('on the real file system: round trip, permissions kept, temporary file gone, failed rename leaves the old file', async () => {
+  it('on the real file system: round trip, permissions kept exactly (not through the umask), temporary file gone, failed rename leaves the old file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leaklens-sidecar-'));
+    const umask = process.umask(0o022);
     try {
+      const capturePath = join(dir, 'capture.har');
+      writeFileSync(capturePath, '{"log": {}}');
       const path = join(dir, 'capture.har.leaklens.json');
+      const options = { capturePath };
       assert.deepEqual(await readSidecarFile(path), { exists: false });
-      const first = await writeSidecarAtomic(path, fullSidecar());
+      const first = await writeSidecarAtomic(path, fullSidecar(), options);
       assert.equal(readFileSync(path, 'utf8'), first.text);
-      chmodSync(path, 0o600);
-      await writeSidecarAtomic(path, { ...fullSidecar(), annotations: [] });
-      assert.equal(statSync(path).mode & 0o777, 0o600);
-      assert.deepEqual(readdirSync(dir), ['capture.har.leaklens.json']);
+      assert.equal(statSync(path).mode & 0o7777, 0o644, 'a new sidecar gets the default mode under the umask');
+      // Group-writable survives though the umask (022) would strip it from a freshly opened file.
+      chmodSync(path, 0o664);
+      await writeSidecarAtomic(path, { ...fullSidecar(), annotations: [] }, options);
+      assert.equal(statSync(path).mode & 0o7777, 0o664);
+      assert.deepEqual(readdirSync(dir).sort(), ['capture.har', 'capture.har.leaklens.json']);
       const read = await readSidecarFile(path);
       assert.ok(read.exists);
       assert.equal(read.sidecar.annotations.length, 0);
 
       const before = readFileSync(path, 'utf8');
       const crashing: SidecarFs = { ...nodeSidecarFs, rename: () => Promise.reject(new Error('simulated crash')) };
-      await rejects(writeSidecarAtomic(path, fullSidecar(), crashing), /simulated crash/);
+      await rejects(writeSidecarAtomic(path, fullSidecar(), { capturePath, fs: crashing }), /simulated crash/);
       assert.equal(readFileSync(path, 'utf8'), before);
-      assert.deepEqual(readdirSync(dir), ['capture.har.leaklens.json']);
+      assert.deepEqual(readdirSync(dir).sort(), ['capture.har', 'capture.har.leaklens.json']);
+    } finally {
+      process.umask(umask);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps only the rwx bits: no setuid from the old sidecar, nothing taken from a symlink target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leaklens-sidecar-'));
+    const umask = process.umask(0o022);
+    try {
+      const capturePath = join(dir, 'capture.har');
+      writeFileSync(capturePath, '{"log": {}}');
+      const path = `${capturePath}.leaklens.json`;
+      writeFileSync(path, serializeSidecar(fullSidecar()));
+      chmodSync(path, 0o4775);
+      await writeSidecarAtomic(path, emptySidecar('capture.har'), { capturePath });
+      assert.equal(statSync(path).mode & 0o7777, 0o775, 'setuid dropped, rwx kept');
+
+      // A sidecar that is a symbolic link to some other file: replaced by a file of its own with
+      // the default mode, the link's target (mode 4757 here) neither written nor copied.
+      const elsewhere = join(dir, 'elsewhere.json');
+      writeFileSync(elsewhere, 'other');
+      chmodSync(elsewhere, 0o4757);
+      rmSync(path);
+      symlinkSync(elsewhere, path);
+      await writeSidecarAtomic(path, emptySidecar('capture.har'), { capturePath });
+      assert.ok(lstatSync(path).isFile());
+      assert.equal(statSync(path).mode & 0o7777, 0o644);
+      assert.equal(readFileSync(elsewhere, 'utf8'), 'other');
+      assert.equal(statSync(elsewhere).mode & 0o7777, 0o4757);
+    } finally {
+      process.umask(umask);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to write over the capture, even one named like a sidecar or reached through a link, and over a folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leaklens-sidecar-'));
+    try {
+      // A capture whose own name ends in .leaklens.json.
+      const oddCapture = join(dir, 'x.leaklens.json');
+      writeFileSync(oddCapture, '{"log": {}}');
+      await rejects(writeSidecarAtomic(oddCapture, fullSidecar(), { capturePath: oddCapture }), /refusing to write a sidecar over the capture/);
+      await rejects(writeSidecarAtomic(join(dir, '.', 'x.leaklens.json'), fullSidecar(), { capturePath: oddCapture }), /over the capture/);
+      assert.equal(readFileSync(oddCapture, 'utf8'), '{"log": {}}');
+
+      // The sidecar is a symbolic link to the capture.
+      const capturePath = join(dir, 'capture.har');
+      writeFileSync(capturePath, '{"log": {}}');
+      chmodSync(capturePath, 0o4755);
+      const path = `${capturePath}.leaklens.json`;
+      symlinkSync(capturePath, path);
+      await rejects(writeSidecarAtomic(path, fullSidecar(), { capturePath }), /refusing to write a sidecar over the capture/);
+      assert.ok(lstatSync(path).isSymbolicLink());
+      assert.equal(readFileSync(capturePath, 'utf8'), '{"log": {}}');
+      assert.equal(statSync(capturePath).mode & 0o7777, 0o4755);
+
+      // The capture opened through a linked folder.
+      const linkedDir = join(dir, 'linked');
+      symlinkSync(dir, linkedDir);
+      await rejects(writeSidecarAtomic(oddCapture, fullSidecar(), { capturePath: join(linkedDir, 'x.leaklens.json') }), /over the capture/);
+
+      // A folder where the sidecar should be.
+      rmSync(path);
+      mkdirSync(path);
+      await rejects(writeSidecarAtomic(path, fullSidecar(), { capturePath }), /refusing to write a sidecar over something that is not a file/);
+      assert.ok(statSync(path).isDirectory());
+      assert.deepEqual(readdirSync(path), []);
+      assert.equal(readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -123,7 +205,7 @@ describe('sidecar store: atomic writes', () => {
       const broken = serializeSidecar(fullSidecar()).replace('"severity": "high"', '"severity": 3');
       writeFileSync(path, broken);
       await rejects(readSidecarFile(path), /capture\.har\.leaklens\.json \(line \d+, column \d+, \$\.annotations\[0\]\.severity\): found number 3/);
-      await assert.rejects(saveSidecar(path, { exists: false }, fullSidecar()), SidecarError);
+      await assert.rejects(saveSidecar(path, { exists: false }, fullSidecar(), { capturePath: join(dir, 'capture.har') }), SidecarError);
       assert.equal(readFileSync(path, 'utf8'), broken);
       writeFileSync(path, Buffer.from([0x7b, 0xff, 0x7d]));
       await rejects(readSidecarFile(path), /not valid UTF-8/);
@@ -136,17 +218,17 @@ describe('sidecar store: atomic writes', () => {
 describe('sidecar store: external changes', () => {
   it('saves straight over a file nobody else changed', async () => {
     const fs = new MemoryFs();
-    const base = await writeSidecarAtomic(PATH, fullSidecar(), fs);
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
     const mine = clone(base.sidecar);
     mine.annotations[0].notes = 'edited here';
-    const result = await saveSidecar(PATH, base, mine, fs);
+    const result = await saveSidecar(PATH, base, mine, { capturePath: CAPTURE, fs });
     assert.equal(result.status, 'written');
     assert.match(fs.text(PATH) ?? '', /edited here/);
   });
 
   it('merges a concurrent external change that touches other things, and writes the merge', async () => {
     const fs = new MemoryFs();
-    const base = await writeSidecarAtomic(PATH, fullSidecar(), fs);
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
     // Another window adds an annotation and sets the vendor; we edit a note and a known value.
     const theirs = clone(base.sidecar);
     theirs.annotations.push(annotation('theirs', { created: '2026-12-01T00:00:00Z' }));
@@ -156,7 +238,7 @@ describe('sidecar store: external changes', () => {
     mine.annotations[0].notes = 'edited here';
     mine.knownValues = { ...mine.knownValues, mac: '28:6c:07:c0:35:8f' };
 
-    const result = await saveSidecar(PATH, base, mine, fs);
+    const result = await saveSidecar(PATH, base, mine, { capturePath: CAPTURE, fs });
     assert.equal(result.status, 'merged');
     const onDisk = parseSidecar(fs.text(PATH) ?? '', PATH);
     assert.deepEqual(onDisk.annotations.map((a) => a.id), ['a1', 'a2', 'theirs']);
@@ -168,7 +250,7 @@ describe('sidecar store: external changes', () => {
 
   it('reports a conflict with both versions and writes nothing when both sides changed the same value', async () => {
     const fs = new MemoryFs();
-    const base = await writeSidecarAtomic(PATH, fullSidecar(), fs);
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
     const theirs = clone(base.sidecar);
     theirs.annotations[0].notes = 'their notes';
     theirs.annotations[0].updated = '2026-12-02T00:00:00Z';
@@ -178,7 +260,7 @@ describe('sidecar store: external changes', () => {
     mine.annotations[0].notes = 'my notes';
     mine.annotations[0].updated = '2026-12-01T00:00:00Z';
 
-    const result = await saveSidecar(PATH, base, mine, fs);
+    const result = await saveSidecar(PATH, base, mine, { capturePath: CAPTURE, fs });
     assert.equal(result.status, 'conflict');
     if (result.status !== 'conflict') return;
     assert.deepEqual(result.conflicts, [
@@ -189,16 +271,16 @@ describe('sidecar store: external changes', () => {
     // The researcher resolves and saves against what is on disk now.
     const resolved = clone(result.merged);
     resolved.annotations[0].notes = 'my notes\n\ntheir notes';
-    const again = await saveSidecar(PATH, result.theirs, resolved, fs);
+    const again = await saveSidecar(PATH, result.theirs, resolved, { capturePath: CAPTURE, fs });
     assert.equal(again.status, 'written');
     assert.match(fs.text(PATH) ?? '', /my notes\\n\\ntheir notes/);
   });
 
   it('a sidecar deleted behind our back (git checkout) is a conflict, not silently recreated or dropped', async () => {
     const fs = new MemoryFs();
-    const base = await writeSidecarAtomic(PATH, fullSidecar(), fs);
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
     fs.files.delete(PATH);
-    const result = await saveSidecar(PATH, base, base.sidecar, fs);
+    const result = await saveSidecar(PATH, base, base.sidecar, { capturePath: CAPTURE, fs });
     assert.equal(result.status, 'conflict');
     assert.equal(fs.files.has(PATH), false);
   });
@@ -208,7 +290,7 @@ describe('sidecar store: external changes', () => {
     const theirs: Sidecar = { ...emptySidecar('capture.har'), annotations: [annotation('t')] };
     fs.put(PATH, serializeSidecar(theirs));
     const mine: Sidecar = { ...emptySidecar('capture.har'), annotations: [annotation('m', { created: '2026-11-23T00:00:00Z' })] };
-    const result = await saveSidecar(PATH, { exists: false }, mine, fs);
+    const result = await saveSidecar(PATH, { exists: false }, mine, { capturePath: CAPTURE, fs });
     assert.equal(result.status, 'merged');
     assert.deepEqual(parseSidecar(fs.text(PATH) ?? '', PATH).annotations.map((a) => a.id), ['t', 'm']);
   });
@@ -302,6 +384,68 @@ describe('sidecar store: three-way merge rules', () => {
     theirs.extra = { ...theirs.extra, added: 1 };
     assert.equal(serializeSidecar(mergeSidecars(b, clone(b), theirs).merged), serializeSidecar(theirs));
     assert.equal(serializeSidecar(mergeSidecars(b, theirs, clone(b)).merged), serializeSidecar(theirs));
+  });
+
+  it('the same list item edited differently on both sides is a conflict; both edits kept side by side', () => {
+    const b = fullSidecar();
+    const mine = clone(b);
+    const theirs = clone(b);
+    const mineA1 = mine.annotations.find((a) => a.id === 'a1')!;
+    const theirsA1 = theirs.annotations.find((a) => a.id === 'a1')!;
+    mineA1.exchanges[0].extra = { responseSha256: 'd'.repeat(64) };
+    theirsA1.exchanges[0].extra = { responseSha256: 'e'.repeat(64) };
+    mineA1.findings[0].fieldPath = '$.device.imei2';
+    theirsA1.findings[0].fieldPath = '$.device.imei3';
+    mine.advisory!.timeline![1].event = 'reported to vendor';
+    theirs.advisory!.timeline![1].event = 'reported to CERT';
+    mine.advisory!.versions = ['1.2.3', '1.2.5'];
+    theirs.advisory!.versions = ['1.2.3', '1.2.6'];
+    const { merged, conflicts } = mergeSidecars(b, mine, theirs);
+    assert.deepEqual(conflicts.map((c) => [c.path, c.annotationId, c.kept]), [
+      ['annotations[id="a1"].exchanges[0]', 'a1', 'both'],
+      // A finding is known by kind, value, part, field path and chain: a changed field path is found by position.
+      ['annotations[id="a1"].findings[0]', 'a1', 'both'],
+      ['advisory.versions[1]', undefined, 'both'],
+      ['advisory.timeline[1]', undefined, 'both'],
+    ]);
+    const exchangeConflict = conflicts[0];
+    assert.deepEqual(exchangeConflict.base, b.annotations[1].exchanges[0]);
+    assert.deepEqual(exchangeConflict.mine, mineA1.exchanges[0]);
+    assert.deepEqual(exchangeConflict.theirs, theirsA1.exchanges[0]);
+    const a1 = merged.annotations.find((a) => a.id === 'a1')!;
+    assert.deepEqual(a1.exchanges, [mineA1.exchanges[0], theirsA1.exchanges[0]]);
+    assert.deepEqual(a1.findings.map((f) => f.fieldPath), ['$.device.imei2', '$.device.imei3']);
+    assert.deepEqual(merged.advisory?.versions, ['1.2.3', '1.2.5', '1.2.6']);
+    assert.deepEqual(merged.advisory?.timeline?.map((e) => e.event), ['found', 'reported to vendor', 'reported to CERT']);
+
+    // The same edit on both sides, an edit on one side only, or a removal on both sides are not conflicts.
+    const same = clone(b);
+    same.advisory!.versions = ['1.2.3', '1.2.5'];
+    same.advisory!.timeline![1].event = 'reported to vendor';
+    assert.deepEqual(mergeSidecars(b, mine, { ...clone(mine) }).conflicts, []);
+    assert.deepEqual(mergeSidecars(b, same, clone(b)).conflicts, []);
+    const dropped = clone(b);
+    dropped.advisory!.versions = ['1.2.3'];
+    const droppedAndAdded = clone(b);
+    droppedAndAdded.advisory!.versions = ['1.2.3'];
+    droppedAndAdded.advisory!.timeline!.push({ date: '2026-12-01', event: 'fixed' });
+    assert.deepEqual(mergeSidecars(b, dropped, droppedAndAdded).conflicts, []);
+  });
+
+  it('merges 40,000 known values and unknown keys, keeping their order', () => {
+    const n = 40_000;
+    const keys = Array.from({ length: n }, (_, i) => `k${i}`);
+    const record = (value: string): Record<string, string> => Object.fromEntries(keys.map((k) => [k, value]));
+    const b: Sidecar = { ...emptySidecar('capture.har'), knownValues: record('b'), extra: record('b') };
+    const mine: Sidecar = { ...b, knownValues: { ...record('b'), k0: 'm' }, extra: record('b') };
+    const theirs: Sidecar = { ...b, knownValues: { ...record('b'), [`k${n - 1}`]: 't' }, extra: { ...record('b'), extra: 'x' } };
+    const { merged, conflicts } = mergeSidecars(b, mine, theirs);
+    assert.deepEqual(conflicts, []);
+    assert.equal(Object.keys(merged.knownValues ?? {}).length, n);
+    assert.equal(merged.knownValues?.k0, 'm');
+    assert.equal(merged.knownValues?.[`k${n - 1}`], 't');
+    assert.equal(Object.keys(merged.extra ?? {}).length, n + 1);
+    assert.deepEqual(Object.keys(merged.knownValues ?? {}).slice(0, 3), ['k0', 'k1', 'k2'], 'first-seen key order kept');
   });
 
   it('merging keeps hostile keys as data and does not pollute prototypes', () => {
