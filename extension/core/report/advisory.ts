@@ -37,8 +37,8 @@ import type { Capture, Exchange, ExchangePart, Finding, IdentifierKind } from '.
 import { displayPath, exchangeHost, headerValues } from '../model';
 import type { ScanResult } from '../scan';
 import { chainText } from './chain';
-import { codeSpan, escapeInline, fencedBlock, sanitizeMarkdown, table, tableCode, truncate } from './markdown';
-import { IdentifierMasker, isDerivedVariant, maskIdentifier, redactSecrets, redactSecretValues, redactUrl, type MaskEntry } from './redact';
+import { cleanText, codeSpan, escapeInline, fencedBlock, sanitizeMarkdown, table, tableCode, truncate } from './markdown';
+import { IdentifierMasker, isDerivedVariant, maskIdentifier, redactSecrets, redactSecretValues, redactUrl, withholdJwtPayloads, type MaskEntry } from './redact';
 
 export interface AdvisoryCapture {
   /** The capture's path or name as the advisory names it (its base name is shown). */
@@ -263,6 +263,7 @@ class Advisory {
   knownCount = 0;
   private readonly states: Map<string, FindingStateName>[] = [];
   private readonly resolvers: ((anchor: ExchangeAnchor) => number | undefined)[] = [];
+  private readonly byExchange: Map<number, Finding[]>[] = [];
 
   constructor(readonly captures: readonly AdvisoryCapture[], options: AdvisoryOptions) {
     this.include = options.includeOwnValues === true;
@@ -277,6 +278,12 @@ class Advisory {
         if (id !== undefined) states.set(refKey(id, s.finding), s.state);
       }
       this.states.push(states);
+      // Values the researcher recorded (annotations' findings, judged findings) are masked too,
+      // also when this scan no longer reports them.
+      const refs = [...(c.sidecar?.annotations ?? []).flatMap((an) => an.findings ?? []), ...(c.sidecar?.findingStates ?? []).map((st) => st.finding)];
+      for (const ref of refs) {
+        if (ref && typeof ref.value === 'string' && typeof ref.kind === 'string' && ref.kind in KIND_LABEL) this.addValueMask(ref.kind, ref.value);
+      }
       for (const finding of c.scan.findings) {
         const exchange = c.capture.exchanges[finding.exchangeId];
         if (!exchange) continue;
@@ -319,7 +326,31 @@ class Advisory {
     const entry: MaskEntry = { kind: f.kind, text: f.matchedText };
     if (derived && f.matchedText !== f.value) entry.derived = derived;
     this.masker.add(entry);
-    if (f.kind !== 'geo') this.masker.add({ kind: f.kind, text: f.value });
+    this.addValueMask(f.kind, f.value);
+  }
+
+  /** A value as the scan normalised it; a location also by each of its coordinates (`39.908974`, `116.398468`). */
+  private addValueMask(kind: IdentifierKind, value: string): void {
+    if (kind === 'carrier') return;
+    if (kind !== 'geo') {
+      this.masker.add({ kind, text: value });
+      return;
+    }
+    for (const coordinate of value.split(/[,;\s]+/)) if (/^-?\d+\.\d{2,}$/.test(coordinate)) this.masker.add({ kind, text: coordinate });
+  }
+
+  /** Every scan finding of an exchange (whatever issue or judgement it belongs to). */
+  findingsOf(capture: number, id: number): readonly Finding[] {
+    let index = this.byExchange[capture];
+    if (!index) {
+      index = this.byExchange[capture] = new Map();
+      for (const f of this.captures[capture].scan.findings) {
+        let list = index.get(f.exchangeId);
+        if (!list) index.set(f.exchangeId, (list = []));
+        list.push(f);
+      }
+    }
+    return index.get(id) ?? [];
   }
 
   resolve(capture: number, anchor: ExchangeAnchor): number | undefined {
@@ -337,7 +368,13 @@ class Advisory {
    */
   show(text: string, free = true): string {
     const redacted = free ? redactSecrets(text) : redactSecretValues(text);
-    return this.include ? redacted : this.masker.mask(redacted);
+    // A JWT payload is base64 of JSON: its identifiers cannot be masked in place.
+    return this.include ? redacted : this.masker.mask(withholdJwtPayloads(redacted));
+  }
+
+  /** Free text (a User-Agent, a URL from a sidecar) in a code span: secret name=value pairs removed too. */
+  freeCode(text: string, max = 300): string {
+    return codeSpan(this.show(truncate(text, max * 4), true), max);
   }
 
   /** A name, path or host in a code span. */
@@ -572,14 +609,15 @@ function refLine(a: Advisory, ref: FindingRef): string {
 }
 
 /** The request line and Host as a fenced block: secret parameters redacted, encoded identifiers withheld, values masked. */
-function requestBlock(a: Advisory, exchange: Exchange, items: readonly Item[]): string {
+function requestBlock(a: Advisory, capture: number, exchange: Exchange): string {
   const req = exchange.request;
   const withhold = new Set<string>();
   let pathWithheld = false;
-  for (const i of items) {
-    if (i.finding.chain.length === 0) continue;
-    if (i.finding.part === 'query') withhold.add(i.finding.fieldPath);
-    if (i.finding.part === 'url') pathWithheld = true;
+  // Every finding of the exchange, not only the issue's: another issue's (or a judged) encoded value is as readable.
+  for (const f of a.findingsOf(capture, exchange.id)) {
+    if (f.chain.length === 0) continue;
+    if (f.part === 'query') withhold.add(f.fieldPath);
+    if (f.part === 'url') pathWithheld = true;
   }
   // Encoded values (base64 of JSON, a JWT) would show their identifiers undecoded and unmasked.
   const redacted = redactUrl(req.url, a.include ? {} : { withhold, withheldText: '[encoded identifiers: see below]' });
@@ -589,7 +627,9 @@ function requestBlock(a: Advisory, exchange: Exchange, items: readonly Item[]): 
     target = `/[path with encoded identifiers: see below]${q === -1 ? '' : target.slice(q)}`;
   }
   const version = /^HTTP\/[0-9.]{1,5}$/i.test(req.httpVersion) ? ` ${req.httpVersion.toUpperCase()}` : '';
-  const lines = [`${truncate(req.method, 32)} ${truncate(target, 600)}${version}`, `Host: ${truncate(exchangeHost(exchange), 200)}`];
+  // Each field on its own line only: a newline in a method or host cannot add a forged header line.
+  const one = (text: string, max: number): string => cleanText(truncate(text, max), true);
+  const lines = [`${one(req.method, 32)} ${one(target, 600)}${version}`, `Host: ${one(exchangeHost(exchange), 200)}`];
   return fencedBlock(a.show(lines.join('\n')), 'http');
 }
 
@@ -620,7 +660,7 @@ function issueEvidence(a: Advisory, issue: Issue): string[] {
   for (const g of chosen) {
     const exchange = a.captures[g.capture].capture.exchanges[g.id];
     blocks.push(exchangeHeading(a, g.capture, exchange));
-    blocks.push(requestBlock(a, exchange, g.items));
+    blocks.push(requestBlock(a, g.capture, exchange));
     const lines = g.items.slice(0, MAX_FINDINGS_PER_EXCHANGE).map((item) => findingLine(a, item));
     if (g.items.length > MAX_FINDINGS_PER_EXCHANGE) lines.push(`- … and ${plural(g.items.length - MAX_FINDINGS_PER_EXCHANGE, 'more finding')} in this exchange (see the appendix)`);
     if (lines.length === 0) lines.push('- *(no findings of the scan in this exchange)*');
@@ -655,7 +695,7 @@ function issueSection(a: Advisory, issue: Issue, n: number): string {
   if (issue.unmatched.length > 0) blocks.push(issue.unmatched.slice(0, 50).map((r) => refLine(a, r)).join('\n'));
   if (issue.orphans.length > 0) {
     blocks.push(issue.orphans.slice(0, 20).map((o) =>
-      `- Exchange no longer found in ${a.code(a.fileName(o.capture), 80)}: ${a.code(`${String(o.anchor.method)} ${String(o.anchor.url)}`, 300)} (the capture may have changed since the annotation was written)`).join('\n'));
+      `- Exchange no longer found in ${a.code(a.fileName(o.capture), 80)}: ${a.freeCode(`${String(o.anchor.method)} ${redactUrl(String(o.anchor.url))}`, 300)} (the capture may have changed since the annotation was written)`).join('\n'));
   }
   const notes = issue.annotation?.notes;
   if (typeof notes === 'string' && notes.trim() !== '') {
@@ -726,7 +766,7 @@ function productSection(a: Advisory): string {
   if (m.vendor) lines.push(`- **Vendor:** ${a.inline(m.vendor)}`);
   if (m.versions && m.versions.length > 0) lines.push(`- **Versions:** ${m.versions.slice(0, 50).map((v) => a.inline(v, 80)).join(', ')}`);
   const agents = userAgents(a);
-  if (agents.length > 0) lines.push(`- **Client seen in the traffic:** ${agents.map(({ agent }) => a.code(agent, 200)).join(', ')}`);
+  if (agents.length > 0) lines.push(`- **Client seen in the traffic:** ${agents.map(({ agent }) => a.freeCode(agent, 200)).join(', ')}`);
   const hosts = [...new Set(a.items.map((i) => i.host))].sort();
   if (hosts.length > 0) lines.push(`- **Hosts receiving identifiers:** ${hosts.slice(0, 30).map((h) => a.code(h, 200)).join(', ')}${hosts.length > 30 ? `, and ${plural(hosts.length - 30, 'more')}` : ''}`);
   return lines.join('\n');
@@ -767,7 +807,7 @@ function capturesSection(a: Advisory): string {
     const range = timeRange(c.capture);
     const when = range ? `, ${utc(range.first)} to ${utc(range.last)}` : '';
     const format = `${c.capture.format}${s.formatVersion ? ` ${s.formatVersion}` : ''}`;
-    return `- ${a.code(a.fileName(i), 100)}: ${escapeInline(format)} written by ${a.inline(producer, 100)}, ${plural(c.capture.exchanges.length, 'exchange')}, ` +
+    return `- ${a.code(a.fileName(i), 100)}: ${a.inline(format, 100)} written by ${a.inline(producer, 100)}, ${plural(c.capture.exchanges.length, 'exchange')}, ` +
       `${plural(s.byteLength, 'byte')}${escapeInline(when)}`;
   }).join('\n');
 }
@@ -777,7 +817,7 @@ function setupSection(a: Advisory): string {
   if (a.meta.setup) blocks.push(a.block(a.meta.setup));
   const lines = [capturesSection(a)];
   const agents = userAgents(a);
-  if (agents.length > 0) lines.push(`- Client user agent${agents.length > 1 ? 's' : ''}: ${agents.map(({ agent, count }) => `${a.code(agent, 200)} (${plural(count, 'request')})`).join(', ')}`);
+  if (agents.length > 0) lines.push(`- Client user agent${agents.length > 1 ? 's' : ''}: ${agents.map(({ agent, count }) => `${a.freeCode(agent, 200)} (${plural(count, 'request')})`).join(', ')}`);
   const regions = [...new Set(a.captures.map((c) => c.scan.summary.defaultRegion))];
   lines.push(`- Scanned with LeakLens (every header, parameter, cookie and body, through base64, gzip, JSON, form, JWT and other encodings); national phone numbers read as ${escapeInline(regions.join(', '))}.`);
   if (a.knownCount > 0) lines.push(`- The researcher declared ${plural(a.knownCount, 'own device value')} (test device, SIM, accounts); they are masked below.`);
@@ -794,7 +834,7 @@ function timelineSection(a: Advisory): string {
   });
   entries.push({ date: a.now.toISOString(), text: 'Advisory drafted with LeakLens' });
   entries.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
-  return entries.map((e) => `- **${escapeInline(truncate(e.date, 40).slice(0, /^\d{4}-\d{2}-\d{2}T/.test(e.date) ? 10 : 40))}**: ${e.text}`).join('\n');
+  return entries.map((e) => `- **${a.inline(truncate(e.date, 40).slice(0, /^\d{4}-\d{2}-\d{2}T/.test(e.date) ? 10 : 40), 40)}**: ${e.text}`).join('\n');
 }
 
 function cweSection(a: Advisory, issues: readonly Issue[]): string {

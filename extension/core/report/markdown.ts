@@ -14,12 +14,16 @@
 //  - cleanText: the character-level part all of them share (control and bidi characters shown as
 //    `\u202e` escapes).
 
-/** Control characters, bidi controls, invisible separators and lone surrogates (not \t or \n). */
+/**
+ * Control characters, bidi controls, invisible separators and fillers (combining grapheme joiner,
+ * Hangul fillers, variation selectors, tag characters U+E0000–E007F) and lone surrogates (not \t or \n).
+ */
 // eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const INVISIBLE = /\udb40[\udc00-\udc7f]|\u034f|[\ufe00-\ufe0f]|[\u115f\u1160\u3164\uffa0\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function escapeCode(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const code = c.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /**
@@ -181,12 +185,40 @@ function sanitizeLine(line: string): string {
       }
       continue;
     }
-    // `javascript:` and friends stay text even where a renderer would autolink a scheme.
-    if (c === ':' && /(?:javascript|vbscript|data)\s*$/i.test(out.slice(-40))) out += '\\:';
+    // `javascript:` and friends stay text even where a renderer would autolink a scheme; so do bare
+    // URLs, `www.` and domain names, and e-mail addresses (GFM and linkify make them links): a
+    // backslash before `:`, `.` or `@` breaks the link and renders as nothing.
+    if (c === ':' && (/(?:javascript|vbscript|data)\s*$/i.test(out.slice(-40)) || line.startsWith('//', i + 1))) out += '\\:';
+    else if (c === '@' || (c === '.' && i > 0 && /[A-Za-z0-9_-]/.test(line[i - 1]) && /[A-Za-z0-9]/.test(line[i + 1] ?? ''))) out += `\\${c}`;
     else out += c === '<' ? '&lt;' : c === '&' ? '&amp;' : c === '[' ? '\\[' : c === ']' ? '\\]' : c;
     i++;
   }
   return out;
+}
+
+/** A thematic break (`---`, `* * *`, `___`) or a setext underline (`===`, `---`), after its container prefixes. */
+const RULE_OR_UNDERLINE = /^[ \t]*(?:=+|-+|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})[ \t]*$/;
+/** One container prefix: a list marker or a block-quote marker, with the indentation before it. */
+const CONTAINER = /^[ \t]*(?:(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*|>[ \t]?)/;
+
+/**
+ * A line with headings demoted and rules and setext underlines escaped, also behind any number of
+ * list and quote markers and any indentation (`- a` then `    - # x`, `> ===`, tabs, `1. 2) # x`):
+ * container prefixes are stripped one at a time and the rest checked after each.
+ */
+function disarmBlockStart(line: string, headingOffset: number): string {
+  let prefix = '';
+  let rest = line;
+  for (let guard = 0; guard < 200; guard++) {
+    if (RULE_OR_UNDERLINE.test(rest)) return prefix + rest.replace(/[-=*_]/g, (c) => `\\${c}`);
+    const heading = /^([ \t]*)(#{1,6})(?=[ \t]|$)/.exec(rest);
+    if (heading) return `${prefix}${heading[1]}${'#'.repeat(Math.min(6, heading[2].length + headingOffset))}${rest.slice(heading[0].length)}`;
+    const container = CONTAINER.exec(rest);
+    if (!container || container[0] === '') break;
+    prefix += container[0];
+    rest = rest.slice(container[0].length);
+  }
+  return prefix + rest;
 }
 
 /**
@@ -217,12 +249,7 @@ export function sanitizeMarkdown(text: string, headingOffset = 3, maxLength = 20
       fence = { char: open[1][0], length: open[1].length, info: open[2].trim().split(/\s/)[0] ?? '', content: [] };
       continue;
     }
-    let body = line;
-    // A heading, also one opened inside list items or block quotes (`- # x`, `> # x`).
-    const heading = /^( {0,3}(?:(?:[-+*]|\d{1,9}[.)])[ \t]+|>[ \t]?)*)(#{1,6})(?=[ \t]|$)/.exec(body);
-    if (heading) body = `${heading[1]}${'#'.repeat(Math.min(6, heading[2].length + headingOffset))}${body.slice(heading[0].length)}`;
-    // Setext underlines (=== or --- under a paragraph) and thematic breaks made of - or =.
-    if (/^ {0,3}(?:=+|-+|-[ \t]*-[ \t]*-[- \t]*)[ \t]*$/.test(body)) body = body.replace(/[-=]/g, (c) => `\\${c}`);
+    const body = disarmBlockStart(line, headingOffset);
     // Tildes after indentation or a list or quote marker could open a fence inside that container
     // (backticks there are escaped as runs that do not close on the line).
     out.push(sanitizeLine(body).replace(/^((?:[ \t]*(?:[-+*]|\d{1,9}[.)]|>))*[ \t]*)(~{3,})/, (_m, lead: string, run: string) => lead + '\\~'.repeat(run.length)));

@@ -71,8 +71,16 @@ export function isSecretName(name: string): boolean {
     if (SECRET_WORDS.has(w[i])) return true;
     if ((w[i] === 'key' || w[i] === 'keys') && i > 0 && KEY_QUALIFIERS.has(w[i - 1])) return true;
   }
-  return SECRET_WORDS.has(w.join(''));
+  const squashed = w.join('');
+  return SECRET_WORDS.has(squashed) || SECRET_PARTS.test(squashed);
 }
+
+/**
+ * Secret words inside a compound name written without separators or case (`apitoken`,
+ * `devicetoken`, `Ocp-Apim-Subscription-Key`, `SAPISID`, `cookie2`). Only parts that do not occur
+ * in identifier names the advisory must show (`imei`, `device_id`, `ssid`, `passenger`).
+ */
+const SECRET_PARTS = /token|secret|passw|passphrase|(?<!s)session|sessid|apikey|authkey|accesskey|privatekey|signingkey|subscriptionkey|apisid|cookie|signature|credential|csrf|xsrf|bearer/;
 
 /** Whether a header's whole value is a secret. */
 export function isSecretHeader(name: string): boolean {
@@ -81,12 +89,31 @@ export function isSecretHeader(name: string): boolean {
 
 /** Looks like a credential rather than a word: long enough, and not plain lower-case letters. */
 function looksLikeToken(text: string): boolean {
-  return text.length >= 8 && (/[0-9+/=_.~-]/.test(text) || (/[a-z]/.test(text) && /[A-Z]/.test(text)));
+  return text.length >= 8 && (/[0-9+/=_.~%-]/.test(text) || (/[a-z]/.test(text) && /[A-Z]/.test(text)));
 }
 
-const JWT = /\b(eyJ[A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)/g;
-// Case as written in headers (prose like "token expired" is not a credential).
-const AUTH_SCHEME = /\b([Bb]earer|BEARER|[Bb]asic|BASIC|Digest|Token|Negotiate|NTLM|HOBA|Mutual|AWS4-HMAC-SHA256)([ \t]+)([^\s,;"'<>]+)/g;
+/** Base64url (or base64) text decoded as Latin-1, or undefined. */
+function decodeBase64(text: string): string | undefined {
+  try {
+    const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+    return atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JWT header: `eyJ…` (compact JSON), or any base64url that decodes to a JSON object naming `alg`. */
+function isJwtHeader(header: string): boolean {
+  if (header.startsWith('eyJ')) return true;
+  const json = decodeBase64(header);
+  return json !== undefined && /^\s*\{/.test(json) && json.includes('"alg"');
+}
+
+// A JWT's header is base64url of a JSON object, so it starts `e` and one of `w-z0-9-_` (`eyJ`, or `ewog` when pretty-printed).
+const JWT = /\b(e[w-z0-9_-][A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)/g;
+// Case as written in headers (prose like "token expired" is not a credential). The space may be
+// percent- or form-encoded (`Bearer%20…`, `Bearer+…`) when the header was copied into a URL.
+const AUTH_SCHEME = /\b([Bb]earer|BEARER|[Bb]asic|BASIC|Digest|Token|Negotiate|NTLM|HOBA|Mutual|AWS4-HMAC-SHA256)([ \t]+|%20|\+)([^\s,;"'<>&]+)/g;
 const VALUE_PATTERNS: { pattern: RegExp; replacement: string }[] = [
   { pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, replacement: '[REDACTED private key]' },
   { pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b/g, replacement: '[REDACTED AWS key]' },
@@ -98,16 +125,25 @@ const VALUE_PATTERNS: { pattern: RegExp; replacement: string }[] = [
 
 /** A JWT with its signature dropped: header and payload kept (they are only base64 of JSON). */
 export function redactJwt(text: string): string {
-  return text.replace(JWT, (_m, header: string, payload: string) => `${header}.${payload}.[signature removed]`);
+  return text.replace(JWT, (m, header: string, payload: string) => (isJwtHeader(header) ? `${header}.${payload}.[signature removed]` : m));
+}
+
+/** JWTs (signed, or with the signature already removed) with their payload withheld as well: it holds identifiers in base64. */
+export function withholdJwtPayloads(text: string): string {
+  return text.replace(/\b(e[w-z0-9_-][A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]+)\.(\[signature removed\]|[A-Za-z0-9_-]+)/g, (m, header: string, _payload: string, signature: string) =>
+    (isJwtHeader(header) ? `${header}.[JWT payload withheld].${signature.startsWith('[') ? signature : '[signature removed]'}` : m));
 }
 
 /** `name=value` pairs (query strings, forms, cookies) whose name is a secret. */
-const PAIR = /(^|[?&;,\s#])([^=&;,\s?#]{1,100})=([^&;,\s#]*)/g;
-/** `"name": value` pairs (JSON) whose name is a secret. */
-const JSON_PAIR = /"((?:[^"\\\n]|\\.){1,100})"(\s*:\s*)("(?:[^"\\\n]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false)/g;
+const PAIR = /(^|[?&;,\s#([{"'|])([^=&;,\s?#()[\]{}"'|]{1,100})=([^&;,\s#)"']*)/g;
+/** `"name": value` pairs (JSON) whose name is a secret; the value may be an array or object without nesting. */
+const JSON_PAIR = /"((?:[^"\\\n]|\\.){1,100})"(\s*:\s*)("(?:[^"\\\n]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|\[[^[\]]{0,5000}\]|\{[^{}]{0,5000}\})/g;
+/** Percent-encoded JSON pairs (`d=%7B%22token%22%3A%22…%22%7D`) whose name is a secret. */
+const ENCODED_JSON_PAIR = /%22((?:(?!%22)[^&\s"]){1,300})%22((?:%20|\+)*(?:%3A|:)(?:%20|\+)*)(%22(?:(?!%22)[^&\s"])*%22|-?[0-9][0-9.eE+-]*|true|false|%5B(?:(?!%5D)[^&\s]){0,5000}%5D)/gi;
 /** `Name: value` lines (headers pasted into notes) whose name is a secret header. */
 const HEADER_LINE = /^([ \t]*)([A-Za-z0-9-]{1,64}):([ \t]*)(\S.*)$/gm;
-const USERINFO = /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^/?#@\s]+)@/gi;
+// User info ends at the last `@` before the path (`https://user:p@ss@host/`).
+const USERINFO = /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^/?#\s]+)@/gi;
 
 function decodeName(name: string): string {
   try {
@@ -124,7 +160,8 @@ function decodeName(name: string): string {
 export function redactSecretValues(text: string): string {
   let out = text;
   for (const { pattern, replacement } of VALUE_PATTERNS) out = out.replace(pattern, replacement);
-  out = out.replace(AUTH_SCHEME, (m, scheme: string, space: string, token: string) => (looksLikeToken(token) ? `${scheme}${space}${REDACTED}` : m));
+  out = out.replace(AUTH_SCHEME, (m, scheme: string, space: string, token: string) =>
+    (looksLikeToken(token) || (/^bearer$/i.test(scheme) && token.length >= 16) ? `${scheme}${space}${REDACTED}` : m));
   out = redactJwt(out);
   return out.replace(USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`);
 }
@@ -137,6 +174,7 @@ export function redactSecrets(text: string): string {
   let out = redactSecretValues(text);
   out = out.replace(PAIR, (m, lead: string, name: string) => (isSecretName(decodeName(name)) ? `${lead}${name}=${REDACTED}` : m));
   out = out.replace(JSON_PAIR, (m, name: string, colon: string) => (isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : m));
+  out = out.replace(ENCODED_JSON_PAIR, (m, name: string, colon: string) => (isSecretName(decodeName(name)) ? `%22${name}%22${colon}%22${REDACTED}%22` : m));
   out = out.replace(HEADER_LINE, (m, lead: string, name: string, space: string) => (isSecretHeader(name) ? `${lead}${name}:${space}${REDACTED}` : m));
   return out;
 }
@@ -281,6 +319,43 @@ export function derivedPlaceholder(kind: IdentifierKind, variant: string): strin
 /** Shortest text searched for: shorter values (a 3-digit MNC) would mask unrelated text. */
 const MIN_NEEDLE = 5;
 
+/** Kinds also found written with other separators (`86-871539-275683-3`, `28-6c-07-c0-35-8f`, `+86 139-2344-9289`). */
+const LOOSE_KINDS: ReadonlySet<IdentifierKind> = new Set(['imei', 'imsi', 'iccid', 'meid', 'serial', 'phone', 'mac']);
+/** Shortest run of letters and digits searched for separator-insensitively. */
+const MIN_LOOSE = 8;
+/** Characters that may separate the digits of an identifier as a person writes it, at most two in a row. */
+const LOOSE_SEPARATOR = /^[ .:\-/()_\u00a0\u2010-\u2015]$/;
+
+/**
+ * The text's letters and digits, with separators of at most two characters between them dropped
+ * and anything else breaking the run (a NUL, which no needle contains); `at[i]` is the index in the
+ * text of the i-th character kept. Linear.
+ */
+function looseForm(text: string): { stripped: string; at: number[] } {
+  let stripped = '';
+  const at: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (isAlnum(c)) {
+      stripped += c;
+      at.push(i);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && j - i < 3 && LOOSE_SEPARATOR.test(text[j])) j++;
+    const bridged = j > i && j - i <= 2 && j < text.length && isAlnum(text[j]) && i > 0 && isAlnum(text[i - 1]);
+    if (!bridged) {
+      stripped += '\u0000';
+      at.push(i);
+      j = Math.max(j, i + 1);
+    }
+    i = j;
+  }
+  return { stripped, at };
+}
+
 /**
  * Masks every occurrence of a set of identifier values in any text: as they appeared, in
  * canonical form, and percent-encoded; ASCII-case-insensitively; leftmost-longest. One pass of an
@@ -289,6 +364,9 @@ const MIN_NEEDLE = 5;
 export class IdentifierMasker {
   private readonly byText = new Map<string, MaskEntry>();
   private compiled: { automaton: CaseFoldedAutomaton; entries: MaskEntry[] } | undefined;
+  /** Letters and digits only (lower case) of LOOSE_KINDS values → entry. */
+  private readonly loose = new Map<string, MaskEntry>();
+  private looseCompiled: { automaton: CaseFoldedAutomaton; entries: MaskEntry[] } | undefined;
 
   constructor(entries: Iterable<MaskEntry> = []) {
     for (const e of entries) this.add(e);
@@ -300,6 +378,18 @@ export class IdentifierMasker {
 
   add(entry: MaskEntry): void {
     if (entry.kind === 'carrier') return;
+    if (LOOSE_KINDS.has(entry.kind) && !entry.derived) {
+      const digits = Array.from(entry.text).filter(isAlnum).join('').toLowerCase();
+      const keys = [digits];
+      // A phone number is also written without its country code: its last 10 digits.
+      if (entry.kind === 'phone' && digits.length > 10) keys.push(digits.slice(-10));
+      for (const key of keys) {
+        if (key.length >= MIN_LOOSE && !this.loose.has(key)) {
+          this.loose.set(key, { kind: entry.kind, text: key });
+          this.looseCompiled = undefined;
+        }
+      }
+    }
     const forms = new Set([entry.text]);
     let encoded = entry.text;
     try {
@@ -336,20 +426,37 @@ export class IdentifierMasker {
 
   /** The text with every known identifier occurrence masked. */
   mask(text: string): string {
-    if (this.byText.size === 0 || text === '') return text;
-    if (!this.compiled) {
-      const keys = [...this.byText.keys()];
-      this.compiled = { automaton: new CaseFoldedAutomaton(keys), entries: keys.map((k) => this.byText.get(k) as MaskEntry) };
-    }
-    const { automaton, entries } = this.compiled;
-    const raw: number[] = [];
-    automaton.scan(text, raw);
-    if (raw.length === 0) return text;
+    if ((this.byText.size === 0 && this.loose.size === 0) || text === '') return text;
     const hits: { start: number; end: number; entry: MaskEntry }[] = [];
-    for (let j = 0; j < raw.length; j += 2) {
-      const entry = entries[raw[j]];
-      hits.push({ start: raw[j + 1] - entry.text.length, end: raw[j + 1], entry });
+    if (this.byText.size > 0) {
+      if (!this.compiled) {
+        const keys = [...this.byText.keys()];
+        this.compiled = { automaton: new CaseFoldedAutomaton(keys), entries: keys.map((k) => this.byText.get(k) as MaskEntry) };
+      }
+      const { automaton, entries } = this.compiled;
+      const raw: number[] = [];
+      automaton.scan(text, raw);
+      for (let j = 0; j < raw.length; j += 2) {
+        const entry = entries[raw[j]];
+        hits.push({ start: raw[j + 1] - entry.text.length, end: raw[j + 1], entry });
+      }
     }
+    if (this.loose.size > 0) {
+      if (!this.looseCompiled) {
+        const keys = [...this.loose.keys()];
+        this.looseCompiled = { automaton: new CaseFoldedAutomaton(keys), entries: keys.map((k) => this.loose.get(k) as MaskEntry) };
+      }
+      const { automaton, entries } = this.looseCompiled;
+      const { stripped, at } = looseForm(text);
+      const raw: number[] = [];
+      automaton.scan(stripped, raw);
+      for (let j = 0; j < raw.length; j += 2) {
+        const entry = entries[raw[j]];
+        const end = raw[j + 1];
+        hits.push({ start: at[end - entry.text.length], end: at[end - 1] + 1, entry });
+      }
+    }
+    if (hits.length === 0) return text;
     hits.sort((a, b) => a.start - b.start || b.end - a.end);
     let out = '';
     let at = 0;

@@ -166,7 +166,8 @@ describe('report/advisory: hostile capture and sidecar', () => {
 
   it('JWTs in notes keep header and payload; in the request line an encoded parameter is withheld', () => {
     const md = advisoryOf([{ file: 'hostile.har', capture, scan, sidecar: hostileSidecar(capture) }], true);
-    assert.ok(md.includes(`${JWT.split('.').slice(0, 2).join('.')}.\\[signature removed\\]`));
+    // Notes escape dots between word characters (no linkified domain names); they render as dots.
+    assert.ok(md.replace(/\\\./g, '.').includes(`${JWT.split('.').slice(0, 2).join('.')}.\\[signature removed\\]`));
     const masked = advisoryOf([{ file: 'hostile.har', capture, scan }]);
     assert.match(masked, /&d=\[encoded identifiers: see below\] HTTP\/1\.1\n/);
   });
@@ -302,5 +303,71 @@ describe('report/advisory: corpus mitmproxy_hardump.har (Xiaomi-style telemetry)
     const out = advisoryOf([{ file: 'charles.har', capture: clean, scan: scanCapture(clean) }]);
     assertInert(out);
     assert.match(out, /No identifiers were found/);
+  });
+});
+
+describe('report/advisory: review findings', () => {
+  const RECORDED_IMEI = '354651097815437';
+  const STATE_PHONE = '+8613923449289';
+  const MAC = '28:6c:07:c0:35:8f';
+  const encoded = b64url(JSON.stringify({ imei: IMEI, mac: MAC }));
+  const capture = loadCapture(Buffer.from(JSON.stringify({ log: { version: `1.2 ${IMEI}`, creator: { name: 't', version: '1' }, entries: [
+    entry({
+      method: 'GET\nHost: trusted.example', url: `http://t.test/a?imei=${IMEI}&d=${encoded}&loc=39.908974,116.398468&mac=${encodeURIComponent(MAC)}`,
+      headers: [{ name: 'User-Agent', value: 'App/1.0 (Linux; token=abc123def456; apitoken=UASECRET2)' }],
+    }),
+  ] } })), 'review.har');
+  const scan = scanCapture(capture);
+  const plainImei = scan.findings.find((f) => f.kind === 'imei' && f.part === 'query' && f.fieldPath === 'imei' && f.chain.length === 0) as Finding;
+  const notes = [
+    `IMEI again: 86-871539-275683-3, MAC 28-6C-07-C0-35-8F, phone +86 139-2344-9289, recorded ${RECORDED_IMEI}.`,
+    `Longitude 116.398468, latitude 39.908974. JWT ${JWT}`,
+  ].join('\n');
+  const sidecar: Sidecar = {
+    version: 1, capture: { file: 'review.har' },
+    findingStates: [{ exchange: anchorOf(capture.exchanges[0]), finding: { kind: 'phone', value: STATE_PHONE, part: 'query', fieldPath: 'p', chain: [] }, state: 'expected', reason: 'own test number' }],
+    annotations: [{
+      id: 'r1', exchanges: [anchorOf(capture.exchanges[0]), { index: 9, method: 'GET', url: 'http://gone.test/x?access_token=ORPHANSECRET123&sessiontoken=ORPHANSECRET456' }],
+      severity: 'high', title: 'Review', notes, tags: [],
+      findings: [findingRefOf(plainImei), { kind: 'imei', value: RECORDED_IMEI, part: 'query', fieldPath: 'old', chain: [] }],
+      created: '2026-11-20T00:00:00Z', updated: '2026-11-20T00:00:00Z',
+    }],
+    advisory: { timeline: [{ date: `2026-11-21 ${IMEI}`, event: 'Reported' }] },
+  };
+  const md = advisoryOf([{ file: 'review.har', capture, scan, sidecar }]);
+
+  it('the planted findings are there (the test means something)', () => {
+    assert.ok(plainImei, 'plain IMEI');
+    assert.ok(scan.findings.some((f) => f.fieldPath === 'd' && f.chain.length > 0), 'encoded identifiers in d');
+    assert.ok(scan.findings.some((f) => f.kind === 'geo'), 'location');
+    assertInert(md);
+  });
+
+  it('secrets in the User-Agent and in orphaned anchors are removed', () => {
+    for (const secret of ['abc123def456', 'UASECRET2', 'ORPHANSECRET123', 'ORPHANSECRET456']) assert.ok(!md.includes(secret), `${secret} in the advisory`);
+    assert.match(md, /token=\[REDACTED\]/);
+  });
+
+  it('the request block cannot be given forged lines', () => {
+    const block = /```http\n([\s\S]*?)\n```/.exec(md);
+    assert.ok(block);
+    const lines = block[1].split('\n');
+    assert.equal(lines.length, 2, block[1]);
+    assert.match(lines[0], /^GET\\nHost: trusted\.example /);
+    assert.match(lines[1], /^Host: t\.test$/);
+  });
+
+  it('identifiers are masked wherever they are: coordinates, recorded values, HAR version, timeline, other separators', () => {
+    for (const raw of [IMEI, '398468', '908974', RECORDED_IMEI, '275683', 'C0-35', '2344-9289', '23449289', '13923449289']) {
+      assert.ok(!md.includes(raw), `${raw} in the advisory`);
+    }
+    assert.match(md, /116\.3•••••/);
+  });
+
+  it('encoded parameters of the exchange are withheld even when the issue lists only other findings; JWT payloads in notes are withheld', () => {
+    assert.match(md, /&d=\[encoded identifiers: see below\]/);
+    assert.ok(!md.includes(encoded.slice(0, 20)));
+    assert.ok(!md.includes(JWT.split('.')[1]), 'JWT payload');
+    assert.match(md, /JWT payload withheld/);
   });
 });

@@ -79,13 +79,19 @@ export interface InertOptions {
   headings?: RegExp;
   /** How many thematic breaks the template has. */
   rules?: number;
+  /** Link targets the writer itself makes (in the source and in the render); the advisory's CWE pages by default. */
+  links?: RegExp;
 }
+
+/** The only links an advisory makes: its CWE references. */
+export const ADVISORY_LINKS = /^https:\/\/cwe\.mitre\.org\/data\/definitions\/\d+\.html$/;
 
 export function assertInert(md: string, options: InertOptions = {}): void {
   const lines = md.split('\n');
   let fence: string | undefined;
   let tableWidth: number | undefined;
   let rules = 0;
+  let topHeadings = 0;
   lines.forEach((line, n) => {
     const where = `line ${n + 1}: ${line.slice(0, 200)}`;
     if (fence !== undefined) {
@@ -106,11 +112,12 @@ export function assertInert(md: string, options: InertOptions = {}): void {
     assert.doesNotMatch(text, /&(?!lt;|amp;)/, `entity outside code, ${where}`);
     assert.doesNotMatch(text, /javascript:/i, `javascript: outside code, ${where}`);
     for (const link of text.matchAll(/(?<!\\)\]\(([^)]*)\)/g)) {
-      assert.match(link[1], /^https:\/\/cwe\.mitre\.org\/data\/definitions\/\d+\.html$/, `unexpected link, ${where}`);
+      assert.match(link[1], options.links ?? ADVISORY_LINKS, `unexpected link, ${where}`);
     }
     const heading = /^ {0,3}(#{1,6})[ \t]/.exec(line);
     if (heading) {
       const level = heading[1].length;
+      if (level <= 2) topHeadings++;
       if (level <= 2) assert.match(line, options.headings ?? /^(# .+|## (Summary|Affected product|Severity overview|Test setup|Findings|Weakness classification|Recommendations|Timeline|Appendix: all findings))$/, `unexpected heading, ${where}`);
       if (level === 3) assert.match(line, /^### \d+\. \S/, `unexpected h3, ${where}`);
     }
@@ -125,7 +132,13 @@ export function assertInert(md: string, options: InertOptions = {}): void {
   });
   assert.equal(fence, undefined, 'a fence is left open');
   assert.equal(rules, options.rules ?? 1, 'thematic breaks or setext underlines other than the template\'s');
-  renderCheck(md);
+  const html = renderCheck(md);
+  // What a renderer makes of it, not only what the line scan above recognises: a heading or link
+  // hidden behind list or quote markers, tabs or a setext underline, or a bare URL linkified.
+  const rendered = [...html.matchAll(/<h[12][\s>]/g)].length;
+  assert.equal(rendered, topHeadings, `rendered h1/h2 headings: ${rendered}, the writer's: ${topHeadings}`);
+  assert.equal([...html.matchAll(/<hr\b/g)].length, options.rules ?? 1, 'rendered thematic breaks other than the template\'s');
+  for (const a of html.matchAll(/<a\s[^>]*\bhref="([^"]*)"/g)) assert.match(a[1], options.links ?? ADVISORY_LINKS, `rendered link to ${a[1]}`);
 }
 
 interface MarkdownIt {
@@ -147,7 +160,7 @@ export function renderCheckAvailable(): boolean {
 }
 
 /** Rendered with raw HTML allowed and linkify on: only allowlisted tags, no event handlers, only http(s) links. */
-export function renderCheck(md: string): void {
+export function renderCheck(md: string): string {
   if (!renderCheckAvailable() || !markdownIt) throw new Error('markdown-it is missing: run npm ci');
   const html = new markdownIt({ html: true, linkify: true }).render(md);
   const allowed = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'code', 'pre', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'em', 'a', 'hr', 'blockquote', 'br']);
@@ -159,4 +172,5 @@ export function renderCheck(md: string): void {
     assert.doesNotMatch(attrs, /\bsrc=/, `source attribute: ${m[0].slice(0, 200)}`);
   }
   assert.doesNotMatch(html, /<!--/, 'an HTML comment survived');
+  return html;
 }

@@ -139,3 +139,53 @@ describe('report/markdown: inert helpers', () => {
     inert(out);
   });
 });
+
+describe('report/markdown: review findings', () => {
+  const HIDDEN_HEADINGS = [
+    '- a\n    - # Fake',
+    '> Fake H1\n> ===',
+    '> Fake H2\n> ---',
+    '- a\n\t- # Fake',
+    '1. a\n   1. # Fake',
+    '1. 2) # Fake',
+    '> - > # Fake',
+    '- a\n\n  Fake\n  ===',
+    '* * *',
+    '> ___',
+  ];
+
+  it('the inert check catches headings and rules hidden behind container prefixes (it means something)', () => {
+    for (const raw of HIDDEN_HEADINGS) assert.throws(() => inert(raw), Error, JSON.stringify(raw));
+  });
+
+  it('sanitizeMarkdown: headings, setext underlines and rules behind list and quote markers, tabs and indents are disarmed', () => {
+    for (const raw of HIDDEN_HEADINGS) {
+      const out = sanitizeMarkdown(raw);
+      inert(out);
+      assert.ok(out.includes('Fake') || /[*_]/.test(raw), out);
+    }
+    assert.equal(sanitizeMarkdown('- a\n    - # Fake'), '- a\n    - #### Fake');
+    assert.equal(sanitizeMarkdown('> Fake H1\n> ==='), '> Fake H1\n> \\=\\=\\=');
+  });
+
+  it('the inert check catches linkified bare URLs, www. and e-mail addresses (it means something)', () => {
+    for (const raw of ['see https://phish.test/login now', 'www.phish.com', 'mail evil@phish.com', 'phish.com/login']) {
+      assert.throws(() => inert(raw), /link/, raw);
+    }
+  });
+
+  it('sanitizeMarkdown: bare URLs, www., domains and e-mail addresses do not become links', () => {
+    const out = sanitizeMarkdown('Log in at https://phish.test/login or www.phish.com, mail evil@phish.com, see phish.com/login. Version 7.4.18, e.g. this.');
+    inert(out);
+    assert.doesNotMatch(out, /[^\\]:\/\//);
+    assert.match(renderCheck(out), /Log in at https:\/\/phish\.test\/login or www\.phish\.com, mail evil@phish\.com/, 'renders as the same text');
+  });
+
+  it('cleanText: tag characters, variation selectors, the grapheme joiner and Hangul fillers are shown as escapes', () => {
+    const text = `a\u{E0041}\u{E007F}b\ufe0f\ufe00c\u034fd\u115f\u1160\u3164\uffa0e`;
+    const out = cleanText(text);
+    assert.equal(out, 'a\\u{e0041}\\u{e007f}b\\ufe0f\\ufe00c\\u034fd\\u115f\\u1160\\u3164\\uffa0e');
+    assert.equal(cleanText('😀 \u{1F600}'), '😀 😀', 'other astral characters stay');
+    assert.ok(!/[\u{E0000}-\u{E007F}]/u.test(escapeInline(text)));
+  });
+});

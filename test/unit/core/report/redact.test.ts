@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  IdentifierMasker, isSecretHeader, isSecretName, maskIdentifier, REDACTED, redactHeader, redactJwt, redactSecrets, redactUrl,
+  IdentifierMasker, isSecretHeader, isSecretName, maskIdentifier, REDACTED, redactHeader, redactJwt, redactSecrets, redactUrl, withholdJwtPayloads,
 } from '../../../../extension/core/report/redact';
 
 const JWT_HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
@@ -113,5 +113,75 @@ describe('report/redact: masking', () => {
     ]);
     const out = masker.mask('imei=868715392756833&e=li.wei.2706%40example.com&m=28%3A6C%3A07%3AC0%3A35%3A8F&h=88F26657E4D293CD1F300606CA27EC55&c=China Unicom');
     assert.equal(out, 'imei=86871539••••833&e=l•••@example.com&m=28:6C:07:••:••:8F&h=[md5 of IMEI]&c=China Unicom');
+  });
+});
+
+describe('report/redact: review findings', () => {
+  it('compound secret names written without separators or case', () => {
+    for (const name of ['apitoken', 'sessiontoken', 'pushtoken', 'devicetoken', 'usertoken', 'authkey', 'Ocp-Apim-Subscription-Key', 'SAPISID',
+      '__Secure-3PAPISID', 'cookie2', 'mysessionid', 'userpassword', 'x_signature_v2']) {
+      assert.ok(isSecretName(name), name);
+    }
+    assert.ok(isSecretHeader('Cookie2'));
+    for (const name of ['imei', 'device_id', 'deviceid', 'ssid', 'passenger', 'possession', 'assessment', 'android_id', 'mac', 'carrier']) {
+      assert.ok(!isSecretName(name), name);
+    }
+    assert.equal(redactSecrets('a=1&devicetoken=abc123def456&apitoken=xyz'), `a=1&devicetoken=${REDACTED}&apitoken=${REDACTED}`);
+  });
+
+  it('name=value secrets inside parentheses (a User-Agent)', () => {
+    assert.equal(redactSecrets('App/1.0 (Linux; token=abc123def456)'), `App/1.0 (Linux; token=${REDACTED})`);
+    assert.equal(redactSecrets('App/1.0 (token=abc123def456)'), `App/1.0 (token=${REDACTED})`);
+  });
+
+  it('bearer credentials: lower-case only, percent- and form-encoded spaces', () => {
+    assert.equal(redactSecrets('Bearer abcdefghijklmnopqrstu'), `Bearer ${REDACTED}`);
+    assert.equal(redactSecrets('?h=Bearer%20abc123DEF456ghi&x=1'), `?h=Bearer%20${REDACTED}&x=1`);
+    assert.equal(redactSecrets('h=Bearer+abc123DEF456ghi'), `h=Bearer+${REDACTED}`);
+    assert.equal(redactSecrets('Bearer authentication is used'), 'Bearer authentication is used');
+  });
+
+  it('percent-encoded JSON and JSON arrays with secret names', () => {
+    const out = redactSecrets('d=%7B%22token%22%3A%22ENCSECRET1%22%2C%22imei%22%3A%22868715392756833%22%7D');
+    assert.ok(!out.includes('ENCSECRET1'), out);
+    assert.ok(out.includes('868715392756833'));
+    const arr = redactSecrets('{"token": ["ARRSECRET1", "ARRSECRET2"], "n": 1}');
+    assert.equal(arr, `{"token": "${REDACTED}", "n": 1}`);
+    assert.ok(!redactSecrets('{"auth": {"v": "OBJSECRET"}}').includes('OBJSECRET'));
+  });
+
+  it('JWTs with a pretty-printed header lose their signature; other dotted text does not', () => {
+    const header = Buffer.from('{\n  "alg": "HS256",\n  "typ": "JWT"\n}').toString('base64url');
+    assert.ok(header.startsWith('ewog'));
+    const jwt = `${header}.${JWT_PAYLOAD}.${JWT_SIG}`;
+    assert.equal(redactJwt(jwt), `${header}.${JWT_PAYLOAD}.[signature removed]`);
+    assert.equal(redactJwt('example.test.domainname'), 'example.test.domainname');
+    assert.equal(withholdJwtPayloads(redactJwt(JWT)), `${JWT_HEADER}.[JWT payload withheld].[signature removed]`);
+  });
+
+  it('URL user info is cut at the last @ before the path', () => {
+    assert.equal(redactSecrets('https://user:p@ss@host.test/x?a=b@c'), `https://${REDACTED}@host.test/x?a=b@c`);
+    assert.equal(redactUrl('https://user:p@ss@host.test/x'), `https://${REDACTED}@host.test/x`);
+  });
+
+  it('the masker finds identifiers written with other separators', () => {
+    const masker = new IdentifierMasker([
+      { kind: 'imei', text: '868715392756833' },
+      { kind: 'mac', text: '28:6c:07:c0:35:8f' },
+      { kind: 'phone', text: '+8613923449289' },
+    ]);
+    const out = masker.mask('imei 86-871539-275683-3, mac 28-6C-07-C0-35-8F, phone +86 139-2344-9289 or (139) 2344 9289, done');
+    for (const raw of ['275683', 'c0-35', 'C0-35', '2344-9289', '2344 9289']) assert.ok(!out.includes(raw), `${raw} in ${out}`);
+    assert.match(out, /imei 86-871539-••••83-3, mac 28-6C-07-••-••-8F, phone \+86 13•-••••-••89/);
+    // Unrelated numbers and words stay.
+    assert.equal(masker.mask('build 8687-1539 of 2026-11-20'), 'build 8687-1539 of 2026-11-20');
+  });
+
+  it('long runs of near-misses (digits one short, separated) are left as they are', () => {
+    // Its speed on such input is a property of the one-pass search; here: it is correct on it.
+    const masker = new IdentifierMasker([{ kind: 'imei', text: '868715392756833' }, { kind: 'phone', text: '+8613923449289' }]);
+    const hostile = '8-6-8-7-1-5-3-9-2-7-5-6-8-3 '.repeat(20_000);
+    assert.equal(masker.mask(hostile), hostile);
+    assert.doesNotMatch(masker.mask(`${hostile}8-6-8-7-1-5-3-9-2-7-5-6-8-3-3`), /8-6-8-7-1-5-3-9-2-7-5-6-8-3-3$/);
   });
 });
