@@ -175,6 +175,28 @@ describe('LeakLens in the workbench', function () {
     await view.locator('.filter-count', { hasText: /^[\d,]+ of 9,000 requests$/ }).waitFor({ timeout: 30_000 });
   });
 
+  it('"LeakLens: Export Advisory" from the Command Palette saves the advisory beside the capture and shows its preview', async () => {
+    await quickOpen(HAR);
+    await webview().locator('.table-row').first().waitFor({ timeout: 30_000 });
+    await runCommand('LeakLens: Export Advisory');
+    // VS Code's own save dialog (the simple one in the browser), with the default name beside the capture.
+    const input = page.locator('.quick-input-widget input');
+    const deadline = Date.now() + 30_000;
+    let value = '';
+    while (!/mitmproxy_hardump\.har\.advisory\.md$/.test(value)) {
+      assert.ok(Date.now() < deadline, `the save dialog offers the default name (input: ${value})`);
+      await page.waitForTimeout(100);
+      value = await input.inputValue().catch(() => '');
+    }
+    await input.press('Enter');
+    const advisory = join(workspace, `${HAR}.advisory.md`);
+    await page.locator('.tab', { hasText: /Preview/ }).first().waitFor({ timeout: 30_000 });
+    const markdown = readFileSync(advisory, 'utf8');
+    assert.ok(markdown.includes('86871539••••833') && !markdown.includes('868715392756833'), 'values masked');
+    await page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('h1').first().waitFor({ timeout: 30_000 });
+    console.log(`      screenshot: ${await screenshot(page, 'advisory-preview')}`);
+  });
+
   it('"Reopen Editor With… → Text Editor" shows the capture as text', async () => {
     await quickOpen(HAR);
     await page.locator('.tab.active', { hasText: HAR }).waitFor();
