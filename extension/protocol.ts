@@ -659,6 +659,16 @@ function copyTarget(raw: unknown): CopyTarget {
   }
 }
 
+/**
+ * The requestId of a message parseWebviewMessage refused, when it has a plain one: the host
+ * answers it with an error, so the page does not wait for its timeout.
+ */
+export function refusedRequestId(raw: unknown): number | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = ownValue(raw, 'requestId');
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
 /** A plain object (or null-prototype object), not an array, class instance or proxy-like exotic. */
 function plain(raw: unknown): object {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Invalid();

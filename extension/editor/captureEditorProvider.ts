@@ -13,7 +13,7 @@ import { parseSidecar, sidecarPathFor } from '../core/annotations/sidecar';
 import { writeAdvisory } from '../core/report/advisory';
 import { scanCapture, type ScanResult } from '../core/scan';
 import { locateExchange } from '../core/load/locate';
-import { parseWebviewMessage, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
+import { parseWebviewMessage, refusedRequestId, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
 import { failedScanView, scanView, type ScanView } from './rows';
 import {
   KNOWN_VALUES_SETTING,
@@ -395,7 +395,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       if (!message) {
         this.log.warn(`dropped an invalid message from the ${document.fileName} webview`);
         // Answer a request the contract refuses, so the page does not wait for its timeout.
-        const requestId = invalidRequestId(raw);
+        const requestId = refusedRequestId(raw);
         if (requestId !== undefined) void webview.postMessage({ type: 'error', requestId, message: 'LeakLens refused the request: it is not one the editor answers (or a value is over its limit)' } satisfies ToWebview);
         return;
       }
@@ -427,14 +427,6 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     return `${displayPath}: unexpected error while opening the capture (${errorText(err)})`;
   }
-}
-
-/** The requestId of a message that failed validation, when it has a plain one to answer to. */
-function invalidRequestId(raw: unknown): number | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(raw, 'requestId');
-  const id: unknown = descriptor && 'value' in descriptor ? descriptor.value : undefined;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
 }
 
 type KnownInspection = ReturnType<vscode.WorkspaceConfiguration['inspect']>;

@@ -67,58 +67,46 @@ function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
+/** One value of the setting as written: its key, the kind the panel shows it under, its value and label. */
+interface SettingItem {
+  /** The key as written (`IMEI`, `gaid`, `string`). */
+  name: string;
+  /** The kind's own name (`imei`, `ad_id`), or the key made a plain name when it names no kind ("" when nothing is left). */
+  kind: string;
+  value: string;
+  label: string | undefined;
+}
+
+/** Every value of a leaklens.knownValues setting, in its order (values of no readable shape left out). */
+function settingItems(raw: unknown): SettingItem[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const items: SettingItem[] = [];
+  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+    const kind = knownKindOf(name) ?? name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 32);
+    for (const item of Array.isArray(entry) ? entry : [entry]) {
+      const object = item !== null && typeof item === 'object' ? (item as { value?: unknown; label?: unknown }) : undefined;
+      const value = typeof item === 'string' ? item : typeof item === 'number' ? String(item) : typeof object?.value === 'string' ? object.value : undefined;
+      if (value !== undefined) items.push({ name, kind, value, label: typeof object?.label === 'string' ? object.label : undefined });
+    }
+  }
+  return items;
+}
+
+/** Whether the panel lists this value: a kind it can name, within what the contract carries. */
+function listable(item: SettingItem): boolean {
+  return item.kind !== '' && item.value.length <= MAX_KNOWN_VALUE_LENGTH;
+}
+
 /**
  * A setting's known values as the panel lists them: one entry per value, in the setting's order,
  * under the kind's own name (`IMEI`, `gaid` → `imei`, `ad_id`), so the panel can save them back.
  * At most MAX_KNOWN_VALUES, each at most MAX_KNOWN_VALUE_LENGTH long: what the contract carries.
  */
 export function knownEntriesFrom(raw: unknown): KnownValueEntry[] {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
-  const entries: KnownValueEntry[] = [];
-  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
-    const kind = knownKindOf(name) ?? name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 32);
-    if (!kind) continue;
-    for (const item of Array.isArray(entry) ? entry : [entry]) {
-      const value = typeof item === 'string' ? item : typeof item === 'number' ? String(item) : itemValue(item);
-      if (value !== undefined && value.length <= MAX_KNOWN_VALUE_LENGTH && entries.length < MAX_KNOWN_VALUES) entries.push({ kind, value });
-    }
-  }
-  return entries;
-}
-
-function itemValue(item: unknown): string | undefined {
-  return item !== null && typeof item === 'object' && typeof (item as { value?: unknown }).value === 'string' ? (item as { value: string }).value : undefined;
-}
-
-/** Items of the setting the panel does not list, under their own key, as written. */
-function unlistable(raw: unknown, listed: ReadonlySet<string>): [string, KnownSettingItem][] {
-  const out: [string, KnownSettingItem][] = [];
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return out;
-  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
-    const kind = knownKindOf(name) ?? name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '').slice(0, 32);
-    for (const item of Array.isArray(entry) ? entry : [entry]) {
-      const value = typeof item === 'string' ? item : typeof item === 'number' ? String(item) : itemValue(item);
-      if (value === undefined || listed.has(`${kind}\u0000${value}`)) continue;
-      const label = item !== null && typeof item === 'object' ? (item as { label?: unknown }).label : undefined;
-      out.push([knownKindOf(name) ?? name, typeof label === 'string' ? { value, label } : value]);
-    }
-  }
-  return out;
-}
-
-/** The labels the researcher gave values in the setting (`{"value": …, "label": …}`), by kind and value. */
-function knownLabels(raw: unknown): Map<string, string> {
-  const labels = new Map<string, string>();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return labels;
-  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
-    const kind = knownKindOf(name);
-    for (const item of Array.isArray(entry) ? entry : [entry]) {
-      const label = item !== null && typeof item === 'object' ? (item as { label?: unknown }).label : undefined;
-      const value = itemValue(item);
-      if (kind && value !== undefined && typeof label === 'string') labels.set(`${kind}\u0000${value.trim()}`, label);
-    }
-  }
-  return labels;
+  return settingItems(raw)
+    .filter(listable)
+    .slice(0, MAX_KNOWN_VALUES)
+    .map(({ kind, value }) => ({ kind, value }));
 }
 
 /**
@@ -126,8 +114,10 @@ function knownLabels(raw: unknown): Map<string, string> {
  * they cannot be saved (an IMEI that is not 14–16 digits), naming the entry.
  */
 export function knownSettingFrom(entries: readonly KnownValueEntry[], current?: unknown): { value: Record<string, KnownSettingItem | KnownSettingItem[]> } | { problem: string } {
+  const items = settingItems(current);
   // Labels the researcher wrote in the setting survive a save from the panel, which has none.
-  const labels = knownLabels(current);
+  const labels = new Map<string, string>();
+  for (const item of items) if (item.label !== undefined) labels.set(`${item.kind}\u0000${item.value.trim()}`, item.label);
   const grouped = new Map<string, KnownSettingItem[]>();
   const seen = new Set<string>();
   for (const { kind, value } of entries) {
@@ -144,10 +134,12 @@ export function knownSettingFrom(entries: readonly KnownValueEntry[], current?: 
   // Values the panel could not list (over its length or count, or under a name it cannot show)
   // were never the researcher's to remove: they stay as they were.
   const listed = new Set(knownEntriesFrom(current).map((e) => `${e.kind}\u0000${e.value}`));
-  for (const [name, item] of unlistable(current, listed)) {
-    let list = grouped.get(name);
-    if (!list) grouped.set(name, (list = []));
-    list.push(item);
+  for (const item of items) {
+    if (listed.has(`${item.kind}\u0000${item.value}`)) continue;
+    const key = knownKindOf(item.name) ?? item.name;
+    let list = grouped.get(key);
+    if (!list) grouped.set(key, (list = []));
+    list.push(item.label === undefined ? item.value : { value: item.value, label: item.label });
   }
   const value: Record<string, KnownSettingItem | KnownSettingItem[]> = {};
   for (const [kind, list] of grouped) value[kind] = list.length === 1 ? list[0] : list;

@@ -149,7 +149,8 @@ function initMessage(view: SessionView): ToWebview {
 }
 
 function rows(view: SessionView, capture: Capture, request: GetRowsRequest): ToWebview {
-  const { ids, queryMs } = rowViews(view, capture).view(request.query);
+  const views = rowViews(view, capture);
+  const { ids, queryMs } = views.view(request.query);
   const end = Math.min(ids.length, request.offset + request.limit);
   const byExchange = view.scan?.byExchange;
   const page = [];
@@ -157,7 +158,6 @@ function rows(view: SessionView, capture: Capture, request: GetRowsRequest): ToW
     const exchange = capture.exchanges[ids[i]];
     page.push(rowSummary(exchange, byExchange?.[exchange.id]));
   }
-  const views = rowViews(view, capture);
   return {
     type: 'rows',
     requestId: request.requestId,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   CONFIDENCES, FINDING_KINDS, FINDING_SORT_COLUMNS, MAX_FILTER_VALUES, MAX_KNOWN_VALUES, MAX_PAGE_SIZE, MAX_ROW_OFFSET, MAX_SEARCH_LENGTH,
-  defaultRowQuery, parseWebviewMessage, type ToWebview,
+  defaultRowQuery, parseWebviewMessage, refusedRequestId, type ToWebview,
 } from '../../extension/protocol';
 
 const query = defaultRowQuery();
@@ -184,6 +184,14 @@ describe('parseWebviewMessage', () => {
     it('a Proxy that lies about its type', () => {
       const raw = new Proxy({}, { get: (_t, key) => (key === 'type' ? 'ready' : undefined) });
       assert.equal(parseWebviewMessage(raw), undefined);
+    });
+
+    it('a refused request with a plain requestId can still be answered; anything else cannot', () => {
+      assert.equal(refusedRequestId({ type: 'getDetail', requestId: 7, exchangeId: -1 }), 7);
+      assert.equal(refusedRequestId({ type: 'x', requestId: -1 }), undefined);
+      assert.equal(refusedRequestId({ type: 'x', requestId: 2 ** 53 }), undefined);
+      assert.equal(refusedRequestId({ get requestId() { return 1; } }), undefined);
+      assert.equal(refusedRequestId('ready'), undefined);
     });
 
     it('does not pollute Object.prototype', () => {

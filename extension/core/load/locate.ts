@@ -3,73 +3,13 @@
 // packet's line in tshark -T ek. A small skipper walks the JSON text (strings with escapes,
 // nesting counted, no recursion, no tree built), so a 500 MB file costs one linear pass.
 import type { Capture } from '../model';
+import { readKey, skipValue, skipWs } from './jsonSkip';
 
 export interface TextPosition {
   /** 1-based line, counting line breaks as a text editor does (\r\n, \n, \r). */
   line: number;
   /** 1-based column in UTF-16 code units. */
   column: number;
-}
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function skipWs(text: string, i: number): number {
-  while (i < text.length && isWs(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/** Index after the string whose opening quote is at `i`, or -1. */
-function skipString(text: string, i: number): number {
-  const n = text.length;
-  for (i++; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) return i + 1;
-    if (c === 0x5c) i++;
-  }
-  return -1;
-}
-
-/** Index after the JSON value starting at `i` (after whitespace), or -1 when the text ends first. */
-function skipValue(text: string, i: number): number {
-  const n = text.length;
-  i = skipWs(text, i);
-  if (i >= n) return -1;
-  const c = text.charCodeAt(i);
-  if (c === 0x22) return skipString(text, i);
-  if (c !== 0x7b && c !== 0x5b) {
-    // A number or literal: up to the next delimiter.
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d === 0x2c || d === 0x7d || d === 0x5d || isWs(d)) break;
-      i++;
-    }
-    return i;
-  }
-  let depth = 0;
-  for (; i < n; i++) {
-    const d = text.charCodeAt(i);
-    if (d === 0x22) {
-      i = skipString(text, i) - 1;
-      if (i < 0) return -1;
-    } else if (d === 0x7b || d === 0x5b) depth++;
-    else if (d === 0x7d || d === 0x5d) {
-      if (--depth === 0) return i + 1;
-    }
-  }
-  return -1;
-}
-
-/** The decoded text of the key string at `i..end` (escapes undone only when there are any). */
-function keyText(text: string, i: number, end: number): string | undefined {
-  const raw = text.slice(i + 1, end - 1);
-  if (raw.indexOf('\\') === -1) return raw;
-  try {
-    return JSON.parse(text.slice(i, end)) as string;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -83,13 +23,9 @@ function memberValue(text: string, i: number, key: string): number {
   i = skipWs(text, i + 1);
   if (text.charCodeAt(i) === 0x7d) return -1;
   for (;;) {
-    if (text.charCodeAt(i) !== 0x22) return found;
-    const keyEnd = skipString(text, i);
-    if (keyEnd < 0) return found;
-    const name = keyText(text, i, keyEnd);
-    i = skipWs(text, keyEnd);
-    if (text.charCodeAt(i) !== 0x3a) return found;
-    const valueAt = skipWs(text, i + 1);
+    const member = readKey(text, i);
+    if (!member) return found;
+    const { name, valueAt } = member;
     if (name === key) found = valueAt;
     i = skipValue(text, valueAt);
     if (i < 0) return found;

@@ -5,13 +5,14 @@
 // Only a plain HAR (UTF-8, an optional BOM, `{"log": {…, "entries": [ … ]}}`) is previewed; a
 // compressed or JSONP-wrapped file, tshark output, or anything that does not read as expected
 // gives no preview, and the editor waits for the full load, which reports what is wrong. The
-// structure is walked by a small skipper (strings, nesting) and each entry is parsed by
+// structure is walked by the skipper of jsonSkip.ts (strings, nesting) and each entry is parsed by
 // JSON.parse and read by the same code as the full load, so preview rows are the full load's rows.
 // One difference is accepted: with a repeated "log" or "entries" key the preview reads the first
 // and JSON.parse the last (the full load replaces the preview moments later).
 import type { Capture } from '../model';
 import { loadHarEntries } from './har';
 import type { JsonValue } from './json';
+import { readKey, skipValue, skipWs } from './jsonSkip';
 
 /** Files smaller than this load in a fraction of a second: no preview. */
 export const PREVIEW_MIN_BYTES = 16 * 1024 * 1024;
@@ -25,12 +26,8 @@ export interface CapturePreview {
   complete: boolean;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const LBRACE = 0x7b;
-const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 
@@ -115,19 +112,6 @@ function enterObject(text: string, at: number, name: string): number {
   }
 }
 
-/** `"name" :` at `at` (after whitespace): the key and where its value starts. */
-function readKey(text: string, at: number): { name: string; valueAt: number } | undefined {
-  const start = skipWs(text, at);
-  if (text.charCodeAt(start) !== QUOTE) return undefined;
-  const end = skipString(text, start);
-  if (end < 0) return undefined;
-  const name = parse(text, start, end);
-  if (typeof name !== 'string') return undefined;
-  const colon = skipWs(text, end);
-  if (text.charCodeAt(colon) !== COLON) return undefined;
-  return { name, valueAt: skipWs(text, colon + 1) };
-}
-
 /** After a member's value: past the comma to the next key, or -1 at the object's end (or anything else). */
 function afterMember(text: string, end: number): number {
   const i = skipWs(text, end);
@@ -140,61 +124,4 @@ function parse(text: string, start: number, end: number): JsonValue | undefined 
   } catch {
     return undefined;
   }
-}
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function skipWs(text: string, at: number): number {
-  let i = at;
-  while (i < text.length && isWs(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/** Index just past the string whose opening quote is at `at`; -1 when the text ends first. */
-function skipString(text: string, at: number): number {
-  for (let i = at + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i + 1;
-  }
-  return -1;
-}
-
-/**
- * Index just past the JSON value starting at `at`, or -1 when the text ends inside it or a
- * bracket closes what was never opened. Only strings and nesting are tracked (iteratively: any
- * depth); JSON.parse checks the rest.
- */
-function skipValue(text: string, at: number): number {
-  let i = at;
-  let depth = 0;
-  do {
-    if (i >= text.length) return -1;
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      i = skipString(text, i);
-      if (i < 0) return -1;
-    } else if (c === LBRACE || c === LBRACKET) {
-      depth++;
-      i++;
-    } else if (c === RBRACE || c === RBRACKET) {
-      if (depth === 0) return -1;
-      depth--;
-      i++;
-    } else if (depth > 0 && (c === COMMA || c === COLON || isWs(c))) {
-      i++;
-    } else {
-      // A number or literal: up to the next delimiter; one that runs into the end may be cut.
-      const start = i;
-      while (i < text.length && !isDelimiter(text.charCodeAt(i))) i++;
-      if (i === start || i >= text.length) return -1;
-    }
-  } while (depth > 0);
-  return i;
-}
-
-function isDelimiter(c: number): boolean {
-  return isWs(c) || c === COMMA || c === COLON || c === RBRACE || c === RBRACKET || c === LBRACE || c === LBRACKET || c === QUOTE;
 }
