@@ -1,6 +1,7 @@
 // Entry point: wiring only. The work happens in editor/ and core/.
 import * as vscode from 'vscode';
 import { CaptureEditorProvider, viewTypeFor, type OpenCapture } from './editor/captureEditorProvider';
+import { parseShowInCaptureArgs, registerFindingsTree } from './editor/findingsTree';
 
 const CAPTURE_EXTENSIONS = ['har', 'harp', 'zhar', 'json', 'jsonl', 'ndjson'];
 
@@ -18,6 +19,17 @@ export function activate(context: vscode.ExtensionContext): LeakLensApi {
     ...disposables,
     vscode.commands.registerCommand('leaklens.openInLeakLens', openInLeakLens),
     vscode.commands.registerCommand('leaklens.exportAdvisory', (target?: unknown, out?: unknown) => exportAdvisory(provider, target, out)),
+    vscode.commands.registerCommand('leaklens.annotate', () => {
+      if (!provider.annotateActive()) void vscode.window.showInformationMessage('Open a capture in LeakLens and select the requests to annotate.');
+    }),
+    // Any extension can run a command: the arguments are checked, not trusted.
+    vscode.commands.registerCommand('leaklens.showInCapture', (...args: unknown[]) => {
+      const parsed = parseShowInCaptureArgs(args);
+      return parsed ? provider.showInCapture(vscode.Uri.parse(parsed.uri, true), parsed.target) : undefined;
+    }),
+    vscode.commands.registerCommand('leaklens.editAdvisoryDetails', (target?: unknown) => provider.editAdvisoryDetails(target instanceof vscode.Uri ? target : undefined)),
+    vscode.commands.registerCommand('leaklens.openSidecar', (target?: unknown) => provider.openSidecarOf(target instanceof vscode.Uri ? target : undefined)),
+    ...registerFindingsTree(context, provider.treeSource),
   );
   return { openCaptures: () => provider.openCaptures() };
 }

@@ -35,6 +35,28 @@ export const MAX_FACET_VALUES = 200;
 export const MAX_KNOWN_VALUES = 200;
 /** Longest known value the panel may send. */
 export const MAX_KNOWN_VALUE_LENGTH = 512;
+/** Most exchanges one annotation may be about (a multi-selection). */
+export const MAX_ANNOTATED_EXCHANGES = 1000;
+/** Longest annotation title, notes, tag, id and judgement reason the host accepts. */
+export const MAX_TITLE_LENGTH = 300;
+export const MAX_NOTES_LENGTH = 20_000;
+export const MAX_TAGS = 32;
+export const MAX_TAG_LENGTH = 64;
+export const MAX_ANNOTATION_ID_LENGTH = 256;
+export const MAX_REASON_LENGTH = 2000;
+/** Longest finding key (a finding's identity: kind, value, place, chain as JSON). */
+export const MAX_FINDING_KEY_LENGTH = 8192;
+/** Most findings an annotation draft lists and names. */
+export const MAX_DRAFT_FINDINGS = 5000;
+/** Most annotations `annotationsUpdated` carries; `total` tells how many there are. */
+export const MAX_ANNOTATIONS_SENT = 5000;
+
+/** How serious an annotation is, least first (the sidecar's `severity`). */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type AnnotationSeverity = (typeof SEVERITIES)[number];
+/** What a researcher can judge a finding to be; a judged finding leaves the views and the advisory. */
+export const JUDGEMENTS = ['false-positive', 'expected'] as const;
+export type Judgement = (typeof JUDGEMENTS)[number];
 
 export type CaptureFormatName = 'har' | 'tshark-json' | 'tshark-ek';
 
@@ -141,6 +163,8 @@ export interface RowSummary {
   durationMs: number;
   /** Kinds of identifier the exchange leaks (at most FINDING_KINDS.length), most serious first. */
   findings: KindCount[];
+  /** The highest severity among the annotations on this exchange; null when it has none. */
+  annotation: AnnotationSeverity | null;
 }
 
 /** Answer to `ready` when the capture opened. */
@@ -160,6 +184,8 @@ export interface InitMessage {
    * once); `captureLoaded` follows when the whole file is read. Search and filters wait for it.
    */
   loading: boolean;
+  /** The capture's annotations (its sidecar). */
+  annotations: AnnotationsView;
 }
 
 /** One value of a quick filter and how many exchanges have it. */
@@ -183,11 +209,77 @@ export interface KnownValueEntry {
 }
 
 export interface KnownValuesView {
+  /** From the leaklens.knownValues setting. */
   entries: KnownValueEntry[];
   /** Where they come from: the workspace's settings, the user's, or nowhere yet. */
   source: 'workspace' | 'workspaceFolder' | 'user' | 'none';
+  /** From this capture's sidecar (`knownValues`): the scan looks for both lists. */
+  sidecarEntries: KnownValueEntry[];
   /** Why some were left out (invalid values), one sentence each. */
   problems: string[];
+}
+
+/** An annotation as the workbench shows it (strings capped by the host). */
+export interface AnnotationView {
+  id: string;
+  severity: AnnotationSeverity;
+  title: string;
+  /** The researcher's markdown, shown as text. */
+  notes: string;
+  tags: string[];
+  /** The exchanges it is about, as found in this capture (by index and fingerprint). */
+  exchangeIds: number[];
+  /** Anchors that match no exchange of this capture (a re-export changed them): why, one sentence each. */
+  orphans: string[];
+  /** The findings it names (finding keys, see DetailFinding.key). */
+  findingKeys: string[];
+  /** ISO 8601. */
+  updated: string;
+}
+
+export interface AnnotationsView {
+  /** The sidecar's base name, `capture.har.leaklens.json`. */
+  sidecarFile: string;
+  /**
+   * `none`: there is no sidecar yet (the first save creates it); `ok`; `error`: it exists but
+   * cannot be read: annotating is refused until it is fixed, and the file is left as it is.
+   */
+  status: 'none' | 'ok' | 'error';
+  /** Why it cannot be read (file, place, what was expected); "" unless `error`. */
+  error: string;
+  /** Creation order; at most MAX_ANNOTATIONS_SENT. */
+  annotations: AnnotationView[];
+  total: number;
+  /** Findings judged false positive or expected: left out of the views and the advisory. */
+  judgedCount: number;
+}
+
+/** What the annotation form edits; `id` null for a new annotation. */
+export interface AnnotationDraft {
+  id: string | null;
+  exchangeIds: number[];
+  severity: AnnotationSeverity;
+  title: string;
+  notes: string;
+  tags: string[];
+  /** The findings it is about (DetailFinding.key / DraftFinding.key). */
+  findingKeys: string[];
+}
+
+/** A finding the annotation form offers to tick. */
+export interface DraftFinding {
+  key: string;
+  exchangeId: number;
+  kind: FindingKind;
+  confidence: FindingConfidence;
+  value: string;
+  section: DetailSectionId;
+  fieldPath: string;
+  chain: string[];
+  /** Set when the researcher judged it (it is then not pre-ticked). */
+  judged: Judgement | null;
+  /** The annotation names it but this scan no longer finds it (kept unless unticked). */
+  missing: boolean;
 }
 
 /** Answer to `ready` when the capture could not be opened; the message names file, place and expectation. */
@@ -304,6 +396,36 @@ export interface KnownValuesUpdatedMessage {
   known: KnownValuesView;
 }
 
+/** Answer to `getAnnotationDraft`: the form's values and the findings it can name. */
+export interface AnnotationDraftMessage {
+  type: 'annotationDraft';
+  requestId: number;
+  draft: AnnotationDraft;
+  /** The findings of the draft's exchanges (judged ones too), then those it names that are gone. */
+  findings: DraftFinding[];
+}
+
+/** The sidecar changed (an edit here, another window, a git checkout): the annotations now. */
+export interface AnnotationsUpdatedMessage {
+  type: 'annotationsUpdated';
+  annotations: AnnotationsView;
+}
+
+/**
+ * Show this exchange (the Findings tree, a command): select its row, clearing the filters that
+ * hide it, and flash the finding with this key when there is one.
+ */
+export interface FocusExchangeMessage {
+  type: 'focusExchange';
+  exchangeId: number;
+  findingKey: string | null;
+}
+
+/** Open the annotation form for the selected rows (the command and its keyboard shortcut). */
+export interface StartAnnotationMessage {
+  type: 'startAnnotation';
+}
+
 export type ToWebview =
   | InitMessage
   | LoadFailedMessage
@@ -315,7 +437,11 @@ export type ToWebview =
   | ErrorMessage
   | FindingsUpdatedMessage
   | KnownValuesUpdatedMessage
-  | CaptureLoadedMessage;
+  | CaptureLoadedMessage
+  | AnnotationDraftMessage
+  | AnnotationsUpdatedMessage
+  | FocusExchangeMessage
+  | StartAnnotationMessage;
 
 //#endregion
 
@@ -420,6 +546,10 @@ export interface DetailFinding {
   known?: { label: string; variant: string; learned: boolean };
   /** Where it is highlighted: [section field index, layer index] pairs; empty when it could not be placed. */
   places: { field: number; layer: number }[];
+  /** Its identity across scans (kind, value, place, chain), what annotations and judgements name. */
+  key: string;
+  /** Judged by the researcher: false positive or expected, and why. Judged findings come last. */
+  judged: { judgement: Judgement; reason: string } | null;
 }
 
 //#endregion
@@ -514,11 +644,47 @@ export interface RevealRequest {
   exchangeId: number;
 }
 
-/** Replace the known values (saved to the workspace's settings); the capture is rescanned. */
+/**
+ * Replace the known values of one place: the leaklens.knownValues setting (where it lives, else
+ * the workspace's) or this capture's sidecar. The capture is rescanned.
+ */
 export interface SetKnownValuesRequest {
   type: 'setKnownValues';
   requestId: number;
+  target: 'settings' | 'sidecar';
   entries: KnownValueEntry[];
+}
+
+/** The annotation form's values: an existing annotation (`annotationId`) or a new one on these exchanges. */
+export interface GetAnnotationDraftRequest {
+  type: 'getAnnotationDraft';
+  requestId: number;
+  /** For a new annotation (ignored when editing: the annotation's own exchanges are used). */
+  exchangeIds: number[];
+  annotationId: string | null;
+}
+
+/** Create or update an annotation; saved to the sidecar at once. */
+export interface SaveAnnotationRequest {
+  type: 'saveAnnotation';
+  requestId: number;
+  draft: AnnotationDraft;
+}
+
+export interface DeleteAnnotationRequest {
+  type: 'deleteAnnotation';
+  requestId: number;
+  id: string;
+}
+
+/** Judge one finding (null: take the judgement back); saved to the sidecar at once. */
+export interface JudgeFindingRequest {
+  type: 'judgeFinding';
+  requestId: number;
+  exchangeId: number;
+  key: string;
+  judgement: Judgement | null;
+  reason: string;
 }
 
 export type FromWebview =
@@ -529,7 +695,11 @@ export type FromWebview =
   | GetDetailRequest
   | CopyRequest
   | RevealRequest
-  | SetKnownValuesRequest;
+  | SetKnownValuesRequest
+  | GetAnnotationDraftRequest
+  | SaveAnnotationRequest
+  | DeleteAnnotationRequest
+  | JudgeFindingRequest;
 
 /** Requests that expect an answer carrying their `requestId`. */
 export type WebviewRequest = Exclude<FromWebview, ReadyMessage>;
@@ -603,12 +773,42 @@ function parse(raw: unknown): FromWebview {
       return { type, requestId: requestIdOf(o), exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET) };
     }
     case 'setKnownValues': {
-      const o = exactKeys(raw, ['type', 'requestId', 'entries']);
+      const o = exactKeys(raw, ['type', 'requestId', 'target', 'entries']);
       const entries = list(ownValue(o, 'entries'), MAX_KNOWN_VALUES, (e) => {
         const entry = exactKeys(e, ['kind', 'value']);
         return { kind: str(entry, 'kind', 32, KNOWN_KIND), value: str(entry, 'value', MAX_KNOWN_VALUE_LENGTH) };
       });
-      return { type, requestId: requestIdOf(o), entries };
+      return { type, requestId: requestIdOf(o), target: oneOf(ownValue(o, 'target'), ['settings', 'sidecar'] as const), entries };
+    }
+    case 'getAnnotationDraft': {
+      const o = exactKeys(raw, ['type', 'requestId', 'exchangeIds', 'annotationId']);
+      const annotationId = ownValue(o, 'annotationId');
+      return {
+        type,
+        requestId: requestIdOf(o),
+        exchangeIds: exchangeIds(ownValue(o, 'exchangeIds'), annotationId === null ? 1 : 0),
+        annotationId: annotationId === null ? null : annotationIdOf(annotationId),
+      };
+    }
+    case 'saveAnnotation': {
+      const o = exactKeys(raw, ['type', 'requestId', 'draft']);
+      return { type, requestId: requestIdOf(o), draft: annotationDraft(ownValue(o, 'draft')) };
+    }
+    case 'deleteAnnotation': {
+      const o = exactKeys(raw, ['type', 'requestId', 'id']);
+      return { type, requestId: requestIdOf(o), id: annotationIdOf(ownValue(o, 'id')) };
+    }
+    case 'judgeFinding': {
+      const o = exactKeys(raw, ['type', 'requestId', 'exchangeId', 'key', 'judgement', 'reason']);
+      const judgement = ownValue(o, 'judgement');
+      return {
+        type,
+        requestId: requestIdOf(o),
+        exchangeId: int(o, 'exchangeId', 0, MAX_ROW_OFFSET),
+        key: str(o, 'key', MAX_FINDING_KEY_LENGTH),
+        judgement: judgement === null ? null : oneOf(judgement, JUDGEMENTS),
+        reason: str(o, 'reason', MAX_REASON_LENGTH),
+      };
     }
     default:
       throw new Invalid();
@@ -629,6 +829,36 @@ function rowQuery(raw: unknown): RowQuery {
     statuses: list(ownValue(o, 'statuses'), STATUS_CLASSES.length, (v) => oneOf(v, STATUS_CLASSES)),
     scheme: oneOf(ownValue(o, 'scheme'), SCHEMES),
     findings: oneOf(ownValue(o, 'findings'), FINDINGS_FILTERS),
+  };
+}
+
+/** Distinct exchange ids, at least `min`, at most MAX_ANNOTATED_EXCHANGES. */
+function exchangeIds(raw: unknown, min: number): number[] {
+  const ids = list(raw, MAX_ANNOTATED_EXCHANGES, (v) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_ROW_OFFSET) throw new Invalid();
+    return v === 0 ? 0 : v;
+  });
+  if (ids.length < min || new Set(ids).size !== ids.length) throw new Invalid();
+  return ids;
+}
+
+function annotationIdOf(raw: unknown): string {
+  const id = text(raw, MAX_ANNOTATION_ID_LENGTH);
+  if (id === '') throw new Invalid();
+  return id;
+}
+
+function annotationDraft(raw: unknown): AnnotationDraft {
+  const o = exactKeys(raw, ['id', 'exchangeIds', 'severity', 'title', 'notes', 'tags', 'findingKeys']);
+  const id = ownValue(o, 'id');
+  return {
+    id: id === null ? null : annotationIdOf(id),
+    exchangeIds: exchangeIds(ownValue(o, 'exchangeIds'), 1),
+    severity: oneOf(ownValue(o, 'severity'), SEVERITIES),
+    title: str(o, 'title', MAX_TITLE_LENGTH),
+    notes: str(o, 'notes', MAX_NOTES_LENGTH),
+    tags: list(ownValue(o, 'tags'), MAX_TAGS, (v) => text(v, MAX_TAG_LENGTH)),
+    findingKeys: list(ownValue(o, 'findingKeys'), MAX_DRAFT_FINDINGS, (v) => text(v, MAX_FINDING_KEY_LENGTH)),
   };
 }
 

@@ -21,7 +21,9 @@ type AnswerTo<T extends WebviewRequest['type']> = T extends 'getRows'
     ? Extract<ToWebview, { type: 'rowIndex' }>
     : T extends 'getDetail'
       ? Extract<ToWebview, { type: 'detail' }>
-      : Extract<ToWebview, { type: 'done' }>;
+      : T extends 'getAnnotationDraft'
+        ? Extract<ToWebview, { type: 'annotationDraft' }>
+        : Extract<ToWebview, { type: 'done' }>;
 type Notification = Exclude<ToWebview, { requestId: number }>;
 type Distribute<T> = T extends unknown ? Omit<T, 'requestId'> : never;
 

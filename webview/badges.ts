@@ -1,6 +1,6 @@
 // Identifier kinds as the panel shows them: short labels for the badges, names for people, and the
 // badge element itself, coloured by confidence (the colours live in styles.css, from the theme).
-import type { FindingConfidence, FindingKind, KindCount } from '../extension/protocol';
+import type { DetailSectionId, FindingConfidence, FindingKind, KindCount } from '../extension/protocol';
 import { formatCount, h } from './dom';
 
 interface KindLabel {
@@ -53,3 +53,14 @@ export function kindBadge(k: KindCount): HTMLElement {
     k.count > 1 ? h('span', { class: 'kind-count', attrs: { 'aria-hidden': 'true' } }, formatCount(k.count)) : null,
   );
 }
+
+/** Where a finding sits, as the findings lists say it: "request header". */
+export const SECTION_WHERE: Readonly<Record<DetailSectionId, string>> = {
+  'request-headers': 'request header',
+  query: 'query',
+  'request-cookies': 'request cookie',
+  'request-body': 'request body',
+  'response-headers': 'response header',
+  'response-cookies': 'response cookie',
+  'response-body': 'response body',
+};

@@ -1,16 +1,18 @@
 // What the two tables show: the request table (one row per exchange) and the findings view (one
 // row per finding, across the capture). Cells get text and properties only.
 import type { DetailSectionId, FindingRow, FindingSortColumn, RowSummary, SortColumn } from '../extension/protocol';
+import { severityMarker, SEVERITY_LABELS } from './annotations';
 import { describeKindCount, kindBadge, kindLabel } from './badges';
 import { formatBytes, formatDuration, icon, setText, visible } from './dom';
 import type { TableSpec } from './table';
 
-export type RequestColumn = 'id' | 'method' | 'secure' | 'host' | 'path' | 'findings' | 'status' | 'mime' | 'size' | 'time';
+export type RequestColumn = 'id' | 'annotation' | 'method' | 'secure' | 'host' | 'path' | 'findings' | 'status' | 'mime' | 'size' | 'time';
 
 export const REQUEST_TABLE: TableSpec<RowSummary, RequestColumn, SortColumn> = {
   label: 'Requests',
   columns: [
     { key: 'id', label: '#', width: 56, sort: 'id', name: 'Number' },
+    { key: 'annotation', label: '', width: 24, name: 'Annotation', title: 'Annotated: the most serious annotation’s severity', icon: 'comment-discussion' },
     { key: 'method', label: 'Method', width: 76, sort: 'method' },
     { key: 'secure', label: '', width: 24, name: 'Plain HTTP', title: 'Plain HTTP (no TLS)', icon: 'unlock' },
     { key: 'host', label: 'Host', width: 200, sort: 'host' },
@@ -47,12 +49,15 @@ export const REQUEST_TABLE: TableSpec<RowSummary, RequestColumn, SortColumn> = {
     cells.secure.replaceChildren(...(data.secure ? [] : [icon('unlock', 'plain HTTP')]));
     cells.secure.title = data.secure ? '' : 'Plain HTTP: sent without TLS';
     cells.findings.replaceChildren(...data.findings.map(kindBadge));
+    const annotation = data.annotation;
+    cells.annotation.replaceChildren(...(annotation ? [severityMarker(annotation)] : []));
+    cells.annotation.title = annotation ? `Annotated (${SEVERITY_LABELS[annotation] ?? annotation} severity at most)` : '';
     const leaks = data.findings.map(describeKindCount).join(', ');
     cells.findings.title = data.findings.map(describeKindCount).join('\n');
     // What a screen reader says for the row.
     row.setAttribute(
       'aria-label',
-      `${data.id}: ${method} ${host}${path.length > 80 ? `${path.slice(0, 80)}…` : path}, ${data.status ?? 'no response'}${data.secure ? '' : ', plain HTTP'}${leaks ? `, leaks ${leaks}` : ''}`,
+      `${data.id}: ${method} ${host}${path.length > 80 ? `${path.slice(0, 80)}…` : path}, ${data.status ?? 'no response'}${data.secure ? '' : ', plain HTTP'}${leaks ? `, leaks ${leaks}` : ''}${annotation ? `, annotated (${annotation})` : ''}`,
     );
   },
 };

@@ -11,7 +11,10 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type {
+  AnnotationView,
   CopyTarget,
   DetailField,
   DetailFinding,
@@ -21,8 +24,11 @@ import type {
   DetailSectionId,
   ExchangeDetail,
   FindingConfidence,
+  Judgement,
 } from '../extension/protocol';
-import { kindBadge, kindLabel } from './badges';
+import { MAX_REASON_LENGTH } from '../extension/protocol';
+import { renderAnnotationCards } from './annotations';
+import { kindBadge, kindLabel, SECTION_WHERE } from './badges';
 import { formatCount, h, icon, visible } from './dom';
 
 export interface DetailActions {
@@ -30,7 +36,16 @@ export interface DetailActions {
   copy(target: CopyTarget): void;
   /** The host opens the capture as text at the exchange's entry. */
   reveal(exchangeId: number): void;
+  /** Judge a finding (null: take the judgement back); resolves when saved, rejects with why not. */
+  judge(exchangeId: number, key: string, judgement: Judgement | null, reason: string): Promise<void>;
+  editAnnotation(id: string): void;
+  deleteAnnotation(annotation: AnnotationView): void;
 }
+
+const JUDGEMENT_WORDS: Record<Judgement, { label: string; question: string; icon: string; done: string }> = {
+  'false-positive': { label: 'Mark false positive…', question: 'Why is this not a real identifier?', icon: 'circle-slash', done: 'False positive' },
+  expected: { label: 'Mark expected…', question: 'Why is sending it expected?', icon: 'pass', done: 'Expected' },
+};
 
 /** What survives the webview being hidden: the tab the researcher was on. */
 export interface DetailState {
@@ -69,16 +84,6 @@ export const DETAIL_TABS: readonly TabDef[] = [
   { id: 'response-body', label: 'Response body', sections: [{ id: 'response-body', missing: 'Response body' }] },
 ];
 
-/** Where a finding sits, as the findings list says it: "request header". */
-const SECTION_WHERE: Record<DetailSectionId, string> = {
-  'request-headers': 'request header',
-  query: 'query',
-  'request-cookies': 'request cookie',
-  'request-body': 'request body',
-  'response-headers': 'response header',
-  'response-cookies': 'response cookie',
-  'response-body': 'response body',
-};
 
 const BODY_SECTIONS: ReadonlySet<string> = new Set<DetailSectionId>(['request-body', 'response-body']);
 
@@ -206,7 +211,10 @@ interface View {
   /** Section elements by id (the fallback target when a finding has no place). */
   sections: Map<string, HTMLElement>;
   findingButtons: HTMLButtonElement[];
-  findingCopyButtons: HTMLButtonElement[];
+  /** The other buttons of each finding's line (copy, judge), which follow its roving tab stop. */
+  findingExtras: HTMLButtonElement[][];
+  /** The annotations section on screen, replaced when the annotations change. */
+  annotations: HTMLElement | undefined;
   /** The finding last revealed or picked, -1 for none. */
   current: number;
 }
@@ -217,6 +225,8 @@ export class DetailPane {
   private tab: DetailTabId;
   private revealToken = 0;
   private readonly flashTimers = new Map<HTMLElement, ReturnType<typeof setTimeout>>();
+  private annotations: readonly AnnotationView[] = [];
+  private writable = true;
 
   constructor(
     private readonly actions: DetailActions,
@@ -242,6 +252,36 @@ export class DetailPane {
   /** The exchange shown, undefined while empty, loading or failed. */
   get exchangeId(): number | undefined {
     return this.view?.detail.id;
+  }
+
+  /** The capture's annotations changed (or first came): the pane lists those about its exchange. */
+  setAnnotations(annotations: readonly AnnotationView[], writable: boolean): void {
+    this.annotations = annotations;
+    this.writable = writable;
+    const view = this.view;
+    if (!view) return;
+    const section = this.renderAnnotations(view.detail.id);
+    if (view.annotations) view.annotations.replaceWith(...(section ? [section] : []));
+    else if (section) this.element.querySelector('.detail-head')?.after(section);
+    view.annotations = section;
+  }
+
+  /** Reveal the finding with this key (see DetailFinding.key); false when the exchange has none. */
+  focusFindingByKey(key: string): boolean {
+    const index = this.view?.detail.findings.findIndex((f) => f.key === key) ?? -1;
+    if (index < 0) return false;
+    this.focusFinding(index);
+    return true;
+  }
+
+  private renderAnnotations(exchangeId: number): HTMLElement | undefined {
+    const about = this.annotations.filter((a) => a.exchangeIds.includes(exchangeId));
+    if (about.length === 0) return undefined;
+    return renderAnnotationCards(about, {
+      writable: this.writable,
+      edit: (id) => this.actions.editAnnotation(id),
+      remove: (a) => this.actions.deleteAnnotation(a),
+    });
   }
 
   showEmpty(): void {
@@ -288,7 +328,8 @@ export class DetailPane {
       layers: new Map(),
       sections: new Map(),
       findingButtons: [],
-      findingCopyButtons: [],
+      findingExtras: [],
+      annotations: undefined,
       current: -1,
     };
     this.view = view;
@@ -324,7 +365,13 @@ export class DetailPane {
       this.setTab(def.id);
     });
 
-    this.element.replaceChildren(this.renderHead(detail), ...(detail.findings.length > 0 ? [this.renderFindings(view)] : []), tabs);
+    view.annotations = this.renderAnnotations(detail.id);
+    this.element.replaceChildren(
+      this.renderHead(detail),
+      ...(view.annotations ? [view.annotations] : []),
+      ...(detail.findings.length > 0 ? [this.renderFindings(view)] : []),
+      tabs,
+    );
     this.element.setAttribute('aria-busy', 'false');
   }
 
@@ -467,10 +514,42 @@ export class DetailPane {
       );
       button.addEventListener('click', () => this.focusFinding(i, true));
       const copy = iconButton('copy', `Copy value ${visible(f.value)}`, () => this.actions.copy({ what: 'finding', exchangeId: detail.id, finding: i }), 'detail-finding-copy');
-      copy.tabIndex = i === 0 ? 0 : -1;
+      const item = h('li', { class: `detail-finding confidence-${t.confidence}${f.judged ? ' detail-finding-judged' : ''}` }, button, copy);
+      const extras = [copy];
+      if (f.judged) {
+        const words = own(JUDGEMENT_WORDS, f.judged.judgement) ? JUDGEMENT_WORDS[f.judged.judgement] : JUDGEMENT_WORDS['false-positive'];
+        const undo = h('button', { class: 'detail-text-button', attrs: { type: 'button' } }, icon('discard'), 'Undo judgement');
+        undo.disabled = !this.writable;
+        undo.addEventListener('click', () => {
+          undo.disabled = true;
+          this.actions.judge(detail.id, f.key, null, '').catch((err: unknown) => {
+            undo.disabled = false;
+            note.append(h('span', { class: 'detail-judge-error', attrs: { role: 'alert' } }, ` ${visible(err instanceof Error ? err.message : String(err))}`));
+          });
+        });
+        const note = h(
+          'div',
+          { class: 'detail-finding-judgement' },
+          icon(words.icon),
+          h('span', { class: 'detail-judgement-label' }, `${words.done}${f.judged.reason ? ':' : ''}`),
+          f.judged.reason ? h('span', { class: 'detail-judgement-reason' }, visible(f.judged.reason)) : null,
+          undo,
+        );
+        item.append(note);
+        extras.push(undo);
+        button.setAttribute('aria-label', `${button.getAttribute('aria-label') ?? ''}; judged ${words.done.toLowerCase()}${f.judged.reason ? `: ${visible(f.judged.reason)}` : ''}`);
+      } else {
+        for (const judgement of ['false-positive', 'expected'] as const) {
+          const judge = iconButton(JUDGEMENT_WORDS[judgement].icon, JUDGEMENT_WORDS[judgement].label, () => this.openJudgeForm(item, detail.id, f, judgement), 'detail-finding-judge');
+          judge.disabled = !this.writable;
+          extras.push(judge);
+          item.insertBefore(judge, copy);
+        }
+      }
+      for (const b of extras) b.tabIndex = i === 0 ? 0 : -1;
       view.findingButtons.push(button);
-      view.findingCopyButtons.push(copy);
-      list.append(h('li', { class: `detail-finding confidence-${t.confidence}` }, button, copy));
+      view.findingExtras.push(extras);
+      list.append(item);
     });
     // One tab stop for the list: arrows move between findings (roving tabindex).
     list.addEventListener('keydown', (event) => {
@@ -486,18 +565,83 @@ export class DetailPane {
       this.setRoving(view, next);
       view.findingButtons[next].focus();
     });
+    const judged = detail.findings.filter((f) => f.judged).length;
     return h(
       'section',
       { class: 'detail-findings', attrs: { 'aria-label': 'Findings' } },
-      h('h2', { class: 'detail-findings-title' }, icon('shield'), plural(detail.findings.length, 'finding')),
+      h(
+        'h2',
+        { class: 'detail-findings-title' },
+        icon('shield'),
+        plural(detail.findings.length - judged, 'finding'),
+        judged > 0 ? h('span', { class: 'detail-dim' }, ` (and ${formatCount(judged)} judged)`) : null,
+      ),
       list,
     );
+  }
+
+  /** A small form under the finding asking why; the judgement is saved when confirmed. */
+  private openJudgeForm(item: HTMLElement, exchangeId: number, f: DetailFinding, judgement: Judgement): void {
+    item.querySelector('.detail-judge-form')?.remove();
+    const words = JUDGEMENT_WORDS[judgement];
+    const reason = document.createElement('vscode-textfield');
+    reason.className = 'detail-judge-reason';
+    reason.label = words.question;
+    reason.placeholder = words.question;
+    reason.maxlength = MAX_REASON_LENGTH;
+    const confirm = document.createElement('vscode-button');
+    confirm.textContent = judgement === 'false-positive' ? 'Mark false positive' : 'Mark expected';
+    const cancel = document.createElement('vscode-button');
+    cancel.secondary = true;
+    cancel.textContent = 'Cancel';
+    const error = h('span', { class: 'detail-judge-error', attrs: { role: 'alert' } });
+    const form = h(
+      'div',
+      { class: 'detail-judge-form', attrs: { role: 'group', 'aria-label': `${words.label.replace('…', '')}: ${kindLabel(f.kind).name} ${visible(f.value)}` } },
+      h('span', { class: 'detail-judge-question', attrs: { 'aria-hidden': 'true' } }, words.question),
+      reason,
+      confirm,
+      cancel,
+      error,
+    );
+    const back = item.querySelector<HTMLElement>('.detail-finding-main');
+    const close = () => {
+      form.remove();
+      back?.focus();
+    };
+    let busy = false;
+    const submit = () => {
+      if (busy) return;
+      busy = true;
+      confirm.toggleAttribute('disabled', true);
+      error.textContent = '';
+      // On success the host rescans and the pane shows the exchange again, judged.
+      this.actions.judge(exchangeId, f.key, judgement, reason.value.slice(0, MAX_REASON_LENGTH)).catch((err: unknown) => {
+        busy = false;
+        confirm.toggleAttribute('disabled', false);
+        error.textContent = visible(err instanceof Error ? err.message : String(err));
+      });
+    };
+    confirm.addEventListener('click', submit);
+    cancel.addEventListener('click', close);
+    form.addEventListener('keydown', (event) => {
+      event.stopPropagation(); // the list's arrow keys are not for the form
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        submit();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        close();
+      }
+    });
+    item.append(form);
+    reason.focus();
   }
 
   private setRoving(view: View, index: number): void {
     view.findingButtons.forEach((b, i) => {
       b.tabIndex = i === index ? 0 : -1;
-      view.findingCopyButtons[i].tabIndex = i === index ? 0 : -1;
+      for (const extra of view.findingExtras[i] ?? []) extra.tabIndex = i === index ? 0 : -1;
     });
   }
 

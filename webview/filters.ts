@@ -183,7 +183,13 @@ export class FilterBar {
     this.query = query;
   }
 
-  private reset(): void {
+  /** Add a control at the end of the bar (the workbench's actions, e.g. Annotate…). */
+  addTool(tool: HTMLElement): void {
+    this.element.querySelector('.filter-selects')?.append(tool);
+  }
+
+  /** Clear the search and every filter; `silent`: without reporting it (the caller shows the new view itself). */
+  reset(silent = false): RowQuery {
     this.search.value = '';
     this.kinds.value = [];
     this.hosts.value = [];
@@ -191,7 +197,12 @@ export class FilterBar {
     this.statuses.value = [];
     this.scheme.value = 'any';
     this.findings.value = 'any';
-    this.emit({ ...this.query, search: '', kinds: [], hosts: [], methods: [], statuses: [], scheme: 'any', findings: 'any' });
+    const query: RowQuery = { ...this.query, search: '', kinds: [], hosts: [], methods: [], statuses: [], scheme: 'any', findings: 'any' };
+    if (silent) {
+      this.query = query;
+      this.updateClear();
+    } else this.emit(query);
+    return query;
   }
 
   private emit(query: RowQuery): void {

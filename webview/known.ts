@@ -1,6 +1,8 @@
 // The known-values panel: the researcher's own device identifiers (IMEI, IMSI, MAC, phone, …).
-// LeakLens finds them in any encoding or hash. Saving writes the leaklens.knownValues setting
-// (the workspace's, or wherever it is set now); the host validates, rescans and re-highlights.
+// LeakLens finds them in any encoding or hash. Two lists, each saved on its own: this capture's
+// (its sidecar, beside the capture: the values of the device that made it) and the settings'
+// (leaklens.knownValues, the workspace's or wherever it is set now: every capture is scanned for
+// them). The host validates, rescans and re-highlights.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
@@ -34,68 +36,70 @@ const SOURCE_TEXT: Record<KnownValuesView['source'], string> = {
   none: 'Not saved yet: Save writes them to this workspace’s .vscode/settings.json (your user settings when no folder is open). Keep that file out of commits you publish.',
 };
 
+type Target = 'sidecar' | 'settings';
+
 interface EntryRow {
   element: HTMLElement;
   kind: VscodeSingleSelect;
   value: VscodeTextfield;
 }
 
-export class KnownValuesPanel {
+/** One list of values with its own Add and Save. */
+class KnownList {
   readonly element: HTMLElement;
+  readonly source: HTMLElement;
   private readonly list: HTMLElement;
-  private readonly source: HTMLElement;
-  private readonly problems: HTMLElement;
   private readonly result: HTMLElement;
+  private readonly addButton: HTMLElement;
   private readonly saveButton: HTMLElement;
   private rows: EntryRow[] = [];
   private saving = false;
+  private writable = true;
 
   constructor(
-    known: KnownValuesView,
-    private readonly saveEntries: (entries: KnownValueEntry[]) => Promise<string>,
+    readonly target: Target,
+    heading: string,
+    private readonly saveEntries: (target: Target, entries: KnownValueEntry[]) => Promise<string>,
   ) {
-    this.list = h('div', { class: 'known-list', attrs: { role: 'list', 'aria-label': 'Known values' } });
+    this.list = h('div', { class: 'known-list', attrs: { role: 'list', 'aria-label': `Known values: ${heading}` } });
     this.source = h('p', { class: 'known-source' });
-    this.problems = h('ul', { class: 'known-problems', attrs: { role: 'alert' } });
     this.result = h('span', { class: 'known-result', attrs: { role: 'status', 'aria-live': 'polite' } });
-
     const add = document.createElement('vscode-button');
     add.secondary = true;
     add.icon = 'add';
-    add.textContent = 'Add value';
+    add.textContent = target === 'sidecar' ? 'Add to this capture' : 'Add to settings';
     add.addEventListener('click', () => {
-      if (this.rows.length >= MAX_KNOWN_VALUES) return;
+      if (this.rows.length >= MAX_KNOWN_VALUES || !this.writable) return;
       this.addRow({ kind: 'imei', value: '' }).value.focus();
     });
+    this.addButton = add;
     const save = document.createElement('vscode-button');
     save.icon = 'save';
-    save.textContent = 'Save and rescan';
+    save.textContent = target === 'sidecar' ? 'Save to this capture and rescan' : 'Save to settings and rescan';
     save.addEventListener('click', () => void this.submit());
     this.saveButton = save;
-
     this.element = h(
       'section',
-      { class: 'known-panel', attrs: { 'aria-label': 'Known values of your test device' } },
-      h(
-        'p',
-        { class: 'known-intro' },
-        'Your test device’s own identifiers. LeakLens looks for them as sent, with other separators or case, URL-encoded, hex, base64 and hashed (MD5, SHA-1, SHA-256).',
-      ),
+      { class: `known-group known-group-${target}`, attrs: { 'aria-label': heading } },
+      h('h3', { class: 'known-heading' }, icon(target === 'sidecar' ? 'file' : 'settings-gear'), h('span', {}, heading)),
       this.list,
       h('div', { class: 'known-actions' }, add, save, this.result),
       this.source,
-      this.problems,
     );
-    this.update(known);
   }
 
-  /** The host rescanned: show the values it used (and why any were left out). */
-  update(known: KnownValuesView): void {
+  show(entries: readonly KnownValueEntry[]): void {
     this.list.replaceChildren();
     this.rows = [];
-    for (const entry of known.entries) this.addRow(entry);
-    setText(this.source, SOURCE_TEXT[known.source] ?? '');
-    this.problems.replaceChildren(...known.problems.map((p) => h('li', {}, icon('warning'), ' ', visible(p))));
+    for (const entry of entries) this.addRow(entry);
+    if (entries.length === 0) this.list.append(h('p', { class: 'known-empty' }, 'None yet.'));
+  }
+
+  /** The sidecar cannot be written while it cannot be read: its list is shown but not edited. */
+  setWritable(writable: boolean): void {
+    this.writable = writable;
+    for (const el of [this.addButton, this.saveButton]) el.toggleAttribute('disabled', !writable);
+    this.list.inert = !writable;
   }
 
   get count(): number {
@@ -103,6 +107,7 @@ export class KnownValuesPanel {
   }
 
   private addRow(entry: KnownValueEntry): EntryRow {
+    this.list.querySelector('.known-empty')?.remove();
     const kind = document.createElement('vscode-single-select');
     kind.className = 'known-kind';
     kind.label = 'Kind of identifier';
@@ -143,20 +148,71 @@ export class KnownValuesPanel {
   }
 
   private async submit(): Promise<void> {
-    if (this.saving) return;
+    if (this.saving || !this.writable) return;
     this.saving = true;
     this.saveButton.toggleAttribute('disabled', true);
     setText(this.result, 'Saving…');
     this.result.classList.remove('error');
     const entries = this.rows.map((r) => ({ kind: r.kind.value, value: r.value.value.slice(0, MAX_KNOWN_VALUE_LENGTH) })).filter((e) => e.value.trim() !== '');
     try {
-      setText(this.result, await this.saveEntries(entries));
+      setText(this.result, visible(await this.saveEntries(this.target, entries)));
     } catch (err) {
       this.result.classList.add('error');
       setText(this.result, visible(err instanceof Error ? err.message : String(err)));
     } finally {
       this.saving = false;
-      this.saveButton.toggleAttribute('disabled', false);
+      this.saveButton.toggleAttribute('disabled', !this.writable);
     }
+  }
+}
+
+export class KnownValuesPanel {
+  readonly element: HTMLElement;
+  private readonly sidecar: KnownList;
+  private readonly settings: KnownList;
+  private readonly problems: HTMLElement;
+  private sidecarFile = '';
+
+  constructor(known: KnownValuesView, sidecarFile: string, saveEntries: (target: Target, entries: KnownValueEntry[]) => Promise<string>) {
+    this.sidecar = new KnownList('sidecar', 'This capture (sidecar)', saveEntries);
+    this.settings = new KnownList('settings', 'Settings', saveEntries);
+    this.problems = h('ul', { class: 'known-problems', attrs: { role: 'alert' } });
+    this.element = h(
+      'section',
+      { class: 'known-panel', attrs: { 'aria-label': 'Known values of your test device' } },
+      h(
+        'p',
+        { class: 'known-intro' },
+        'Your test device’s own identifiers. LeakLens looks for them as sent, with other separators or case, URL-encoded, hex, base64 and hashed (MD5, SHA-1, SHA-256). The scan looks for both lists.',
+      ),
+      h('div', { class: 'known-groups' }, this.sidecar.element, this.settings.element),
+      this.problems,
+    );
+    this.setSidecar(sidecarFile, true);
+    this.update(known);
+  }
+
+  /** The host rescanned: show the values it used (and why any were left out). */
+  update(known: KnownValuesView): void {
+    this.sidecar.show(known.sidecarEntries ?? []);
+    this.settings.show(known.entries);
+    setText(this.settings.source, SOURCE_TEXT[known.source] ?? '');
+    this.problems.replaceChildren(...known.problems.map((p) => h('li', {}, icon('warning'), ' ', visible(p))));
+  }
+
+  /** Where the capture's values are saved, and whether they can be (not while its sidecar cannot be read). */
+  setSidecar(sidecarFile: string, writable: boolean): void {
+    this.sidecarFile = sidecarFile;
+    this.sidecar.setWritable(writable);
+    setText(
+      this.sidecar.source,
+      writable
+        ? `Saved in ${visible(this.sidecarFile)} beside the capture: only this capture is scanned for them, and they travel with it.`
+        : `${visible(this.sidecarFile)} cannot be read, so these cannot be changed until it is fixed.`,
+    );
+  }
+
+  get count(): number {
+    return this.sidecar.count + this.settings.count;
   }
 }

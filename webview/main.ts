@@ -3,14 +3,24 @@
 // detail pane of the selected request. The table pulls rows a page at a time for the current query;
 // details come one exchange at a time. When the host rescans (the known values or the region
 // changed) it re-renders the findings and asks again for what it shows.
+//
+// Annotations: rows can be multi-selected and annotated (toolbar, row menu, Ctrl/Cmd+Alt+A, the
+// host's command); the form is a dialog in the page, and the host saves to the sidecar at once.
+// The latest AnnotationsView is kept here for the header and the detail pane.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { VscodeBadge } from '@vscode-elements/elements/dist/vscode-badge/vscode-badge.js';
+import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
 import {
   defaultRowQuery,
   parseWebviewMessage,
   FINDING_SORT_COLUMNS,
+  MAX_ANNOTATED_EXCHANGES,
+  type AnnotationsView,
+  type AnnotationView,
+  type FocusExchangeMessage,
   type FindingRow,
   type FindingSortColumn,
   type FindingsSummary,
@@ -21,12 +31,14 @@ import {
   type SortColumn,
   type ToWebview,
 } from '../extension/protocol';
+import { confirmInPage, openAnnotationForm, renderAnnotationStatus } from './annotations';
 import { HostApi } from './api';
 import { DetailPane, type DetailState } from './detail';
-import { formatCount, h, icon } from './dom';
+import { formatCount, h, icon, visible } from './dom';
 import { FilterBar, type ViewMode } from './filters';
 import { renderFindings } from './findings';
 import { KnownValuesPanel } from './known';
+import { showContextMenu } from './menu';
 import { renderHeader, renderLoadFailed, renderWarnings } from './summary';
 import { FINDINGS_TABLE, REQUEST_TABLE, type FindingColumn, type RequestColumn } from './columns';
 import { VirtualTable, type ColumnWidths, type TableOptions } from './table';
@@ -37,8 +49,10 @@ interface ViewState {
   warningsOpen: boolean;
   knownOpen: boolean;
   query: RowQuery;
-  /** Exchange shown in the detail pane. */
+  /** Exchange shown in the detail pane (the focused row). */
   selected: number | undefined;
+  /** Rows selected in the request table (what Annotate… is about); the focused row alone without a multi-selection. */
+  selectedIds: number[];
   columnWidths: ColumnWidths;
   /** The findings view's own scroll position. */
   findingScrollTop: number;
@@ -80,8 +94,16 @@ interface Shown {
   findings: HTMLElement;
   known: KnownValuesPanel;
   knownBadge: VscodeBadge;
+  annotationStatus: HTMLElement;
+  annotateButton: VscodeButton;
+  loading: boolean;
+  exchangeCount: number;
 }
 let shown: Shown | undefined;
+/** The capture's annotations as the host last sent them. */
+let annotations: AnnotationsView | undefined;
+/** A focusExchange that came before the capture was shown (or past a preview's rows): done once it is. */
+let pendingFocus: FocusExchangeMessage | undefined;
 
 const api = new HostApi<ViewState>(onNotification);
 const state = restoreState(api.getState());
@@ -99,7 +121,12 @@ function saveState(): void {
 showLoading();
 api.send({ type: 'ready' });
 
-function onNotification(message: Extract<ToWebview, { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' | 'captureLoaded' }>): void {
+type Notification = Extract<
+  ToWebview,
+  { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' | 'captureLoaded' | 'annotationsUpdated' | 'focusExchange' | 'startAnnotation' }
+>;
+
+function onNotification(message: Notification): void {
   switch (message.type) {
     case 'captureLoaded':
       // The whole file is read (the first rows were a preview): start over from `init`, keeping the state.
@@ -125,6 +152,16 @@ function onNotification(message: Extract<ToWebview, { type: 'init' | 'loadFailed
     case 'knownValuesUpdated':
       updateKnown(message.known);
       return;
+    case 'annotationsUpdated':
+      updateAnnotations(message.annotations);
+      return;
+    case 'focusExchange':
+      pendingFocus = message;
+      applyPendingFocus();
+      return;
+    case 'startAnnotation':
+      startAnnotation();
+      return;
   }
 }
 
@@ -135,9 +172,12 @@ function showLoading(): void {
 
 const statusLine = h('div', { class: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
+/** The status line shows a table's failure to load rows (cleared when they load). */
+let statusFromTable = false;
 
 /** A message under the filter bar; `info` messages go away by themselves. */
 function showStatus(message: string | undefined, kind: 'warning' | 'info' = 'warning'): void {
+  statusFromTable = false;
   if (statusTimer !== undefined) clearTimeout(statusTimer);
   statusLine.replaceChildren(...(message ? [icon(kind === 'info' ? 'info' : 'warning'), h('span', {}, message)] : []));
   statusLine.classList.toggle('info', kind === 'info');
@@ -150,6 +190,12 @@ function showCapture(init: InitMessage): void {
     {
       copy: (target) => void act(api.request({ type: 'copy', target })),
       reveal: (exchangeId) => void act(api.request({ type: 'reveal', exchangeId })),
+      judge: async (exchangeId, key, judgement, reason) => {
+        const answer = await api.request({ type: 'judgeFinding', exchangeId, key, judgement, reason });
+        showStatus(answer.message, 'info');
+      },
+      editAnnotation: (id) => void editAnnotation(id),
+      deleteAnnotation: (annotation) => void deleteAnnotation(annotation),
     },
     state.detail,
     (detailState) => {
@@ -160,7 +206,13 @@ function showCapture(init: InitMessage): void {
   // While a preview shows, positions past its rows are kept for the whole capture, not clamped.
   const common = {
     pageSize: init.pageSize,
-    onError: (message: string | undefined) => showStatus(message),
+    onError: (message: string | undefined) => {
+      // "All pages loaded" clears only the table's own failure, not what an action reported meanwhile.
+      if (message) {
+        showStatus(message);
+        statusFromTable = true;
+      } else if (statusFromTable) showStatus(undefined);
+    },
   };
   const isShown = (table: unknown) => shown?.table === table;
   const requests: RequestTable = new VirtualTable({
@@ -174,6 +226,14 @@ function showCapture(init: InitMessage): void {
     },
     sort: { column: state.query.sort, descending: state.query.descending },
     initialSelection: state.mode === 'requests' ? state.selected : undefined,
+    multiSelect: true,
+    initialMultiSelection: state.mode === 'requests' && state.selectedIds.length > 0 ? state.selectedIds : undefined,
+    onSelectionChange: (ids) => {
+      state.selectedIds = ids.slice(0, MAX_ANNOTATED_EXCHANGES);
+      saveState();
+      updateAnnotateButton();
+    },
+    onContextMenu: (row, at) => showRowMenu(row.id, at),
     columnWidths: state.columnWidths,
     fetchRows: async (offset, limit) => {
       const answer = await api.request({ type: 'getRows', query: state.query, offset, limit });
@@ -238,10 +298,20 @@ function showCapture(init: InitMessage): void {
     state.warningsOpen = open;
     saveState();
   });
-  const known = new KnownValuesPanel(init.known, async (entries) => {
-    const answer = await api.request({ type: 'setKnownValues', entries });
+  annotations = init.annotations;
+  const known = new KnownValuesPanel(init.known, init.annotations.sidecarFile, async (target, entries) => {
+    const answer = await api.request({ type: 'setKnownValues', target, entries });
     return answer.message;
   });
+  known.setSidecar(init.annotations.sidecarFile, init.annotations.status !== 'error');
+  const annotateButton = document.createElement('vscode-button');
+  annotateButton.className = 'annotate-button';
+  annotateButton.icon = 'comment-discussion';
+  annotateButton.textContent = 'Annotate…';
+  annotateButton.addEventListener('click', () => startAnnotation());
+  filters.addTool(annotateButton);
+  const annotationStatus = renderAnnotationStatus(init.annotations);
+  detail.setAnnotations(init.annotations.annotations, init.annotations.status !== 'error');
   const { section: knownSection, badge: knownBadge } = knownValuesSection(known, init.known);
   const findings = renderFindings(init.summary.findings);
   showStatus(undefined);
@@ -273,8 +343,10 @@ function showCapture(init: InitMessage): void {
     knownSection.inert = true;
     table.element.querySelector('.table-header')?.setAttribute('inert', '');
   }
+  const header = renderHeader(init.summary, findings);
+  header.append(annotationStatus);
   app.replaceChildren(
-    renderHeader(init.summary, findings),
+    header,
     ...(warnings ? [warnings] : []),
     knownSection,
     ...(loadingNote ? [loadingNote] : []),
@@ -285,10 +357,26 @@ function showCapture(init: InitMessage): void {
   app.setAttribute('aria-busy', 'false');
   table.attach();
   attached.add(table);
-  shown = { table, requests, findingsTable, workbench, filters, detail, findings, known, knownBadge };
+  shown = {
+    table,
+    requests,
+    findingsTable,
+    workbench,
+    filters,
+    detail,
+    findings,
+    known,
+    knownBadge,
+    annotationStatus,
+    annotateButton,
+    loading: init.loading,
+    exchangeCount: init.summary.exchangeCount,
+  };
+  updateAnnotateButton();
   // A selection past the preview's rows waits for the whole capture.
   if (state.selected !== undefined && !(init.loading && state.selected >= init.summary.exchangeCount)) loadDetail(state.selected);
   else detail.showEmpty();
+  applyPendingFocus();
 }
 
 function knownValuesSection(panel: KnownValuesPanel, known: KnownValuesView): { section: HTMLElement; badge: VscodeBadge } {
@@ -304,7 +392,7 @@ function knownValuesSection(panel: KnownValuesPanel, known: KnownValuesView): { 
   const badge = document.createElement('vscode-badge');
   badge.variant = 'counter';
   badge.slot = 'decorations';
-  badge.textContent = formatCount(known.entries.length);
+  badge.textContent = formatCount(known.entries.length + known.sidecarEntries.length);
   collapsible.append(badge, panel.element);
   return { section: collapsible, badge };
 }
@@ -399,7 +487,8 @@ function selectExchange(exchangeId: number | undefined, finding?: number, delay 
   }, delay);
 }
 
-function loadDetail(exchangeId: number, finding?: number): void {
+/** `finding`: reveal this finding once shown, by index or by key (DetailFinding.key). */
+function loadDetail(exchangeId: number, finding?: number | string): void {
   if (!shown) return;
   const { detail } = shown;
   const ticket = ++detailRequest;
@@ -408,7 +497,8 @@ function loadDetail(exchangeId: number, finding?: number): void {
     (answer) => {
       if (ticket !== detailRequest) return;
       detail.show(answer.detail);
-      if (finding !== undefined && finding < answer.detail.findings.length) detail.focusFinding(finding);
+      if (typeof finding === 'string') detail.focusFindingByKey(finding);
+      else if (finding !== undefined && finding < answer.detail.findings.length) detail.focusFinding(finding);
     },
     (err: unknown) => {
       if (ticket === detailRequest) detail.showError(exchangeId, err instanceof Error ? err.message : String(err));
@@ -430,8 +520,155 @@ function updateFindings(findings: FindingsSummary): void {
 function updateKnown(known: KnownValuesView): void {
   if (!shown) return;
   shown.known.update(known);
-  shown.knownBadge.textContent = formatCount(known.entries.length);
+  shown.knownBadge.textContent = formatCount(known.entries.length + known.sidecarEntries.length);
 }
+
+//#region annotations
+
+function updateAnnotations(view: AnnotationsView): void {
+  annotations = view;
+  if (!shown) return; // `init` carries them
+  const status = renderAnnotationStatus(view);
+  shown.annotationStatus.replaceWith(status);
+  shown.annotationStatus = status;
+  shown.detail.setAnnotations(view.annotations, view.status !== 'error');
+  shown.known.setSidecar(view.sidecarFile, view.status !== 'error');
+  updateAnnotateButton();
+  // The row marks come with the rows: the table on screen asks again (the host may not rescan).
+  if (shown.table === shown.requests) shown.requests.refresh();
+}
+
+/** What Annotate… is about: the selected rows, else the focused one. */
+function annotationTargets(): number[] {
+  if (state.mode === 'requests' && state.selectedIds.length > 0) return state.selectedIds.slice(0, MAX_ANNOTATED_EXCHANGES);
+  return state.selected === undefined ? [] : [state.selected];
+}
+
+/** Why annotating is not possible now, undefined when it is. */
+function cannotAnnotate(): string | undefined {
+  if (!shown || !annotations) return 'The capture is not shown yet.';
+  if (annotations.status === 'error') return `${annotations.sidecarFile} cannot be read: annotating is off until it is fixed.`;
+  if (shown.loading) return 'LeakLens is still reading the capture.';
+  if (annotationTargets().length === 0) return 'Select one or more requests to annotate.';
+  return undefined;
+}
+
+function updateAnnotateButton(): void {
+  if (!shown) return;
+  const why = cannotAnnotate();
+  const n = annotationTargets().length;
+  shown.annotateButton.toggleAttribute('disabled', why !== undefined);
+  shown.annotateButton.textContent = n > 1 ? `Annotate ${formatCount(n)}…` : 'Annotate…';
+  shown.annotateButton.title = why ?? `Annotate ${n === 1 ? 'the selected request' : `the ${formatCount(n)} selected requests`} (${isMac() ? '⌥⌘A' : 'Ctrl+Alt+A'})`;
+}
+
+function isMac(): boolean {
+  return /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+}
+
+function modalOpen(): boolean {
+  return document.querySelector('.modal-backdrop') !== null;
+}
+
+function startAnnotation(): void {
+  if (modalOpen()) return;
+  const why = cannotAnnotate();
+  if (why) {
+    showStatus(why);
+    return;
+  }
+  void openForm(annotationTargets(), null);
+}
+
+function editAnnotation(id: string): Promise<void> {
+  if (annotations?.status === 'error') {
+    showStatus(cannotAnnotate());
+    return Promise.resolve();
+  }
+  return openForm([], id);
+}
+
+async function openForm(exchangeIds: number[], annotationId: string | null): Promise<void> {
+  let answer;
+  try {
+    answer = await api.request({ type: 'getAnnotationDraft', exchangeIds, annotationId });
+  } catch (err) {
+    showStatus(err instanceof Error ? err.message : String(err));
+    return;
+  }
+  if (modalOpen()) return;
+  openAnnotationForm(app, {
+    draft: answer.draft,
+    findings: answer.findings,
+    sidecarFile: annotations?.sidecarFile ?? '',
+    save: async (draft) => (await api.request({ type: 'saveAnnotation', draft })).message,
+    onClose: (message) => {
+      if (message) showStatus(message, 'info');
+    },
+  });
+}
+
+async function deleteAnnotation(annotation: AnnotationView): Promise<void> {
+  const file = annotations?.sidecarFile ?? 'the sidecar';
+  const title = annotation.title.length > 80 ? `${annotation.title.slice(0, 80)}…` : annotation.title;
+  const ok = await confirmInPage(app, `Delete the annotation “${visible(title)}”?`, `It is removed from ${visible(file)} at once.`, 'Delete');
+  if (ok) await act(api.request({ type: 'deleteAnnotation', id: annotation.id }));
+}
+
+function showRowMenu(exchangeId: number, at: { x: number; y: number }): void {
+  const why = cannotAnnotate();
+  showContextMenu(
+    [
+      { label: 'Annotate…', icon: 'comment-discussion', hint: isMac() ? '⌥⌘A' : 'Ctrl+Alt+A', disabled: why !== undefined, run: () => startAnnotation() },
+      { label: 'Copy URL', icon: 'link', run: () => void act(api.request({ type: 'copy', target: { what: 'url', exchangeId } })) },
+      { label: 'Copy as curl', icon: 'terminal', run: () => void act(api.request({ type: 'copy', target: { what: 'curl', exchangeId } })) },
+      { label: 'Reveal in raw text', icon: 'go-to-file', run: () => void act(api.request({ type: 'reveal', exchangeId })) },
+    ],
+    at,
+    `Request #${exchangeId}`,
+  );
+}
+
+// The page's own shortcut (the command's keybinding does not reach a focused webview).
+document.addEventListener('keydown', (event) => {
+  if (event.altKey && (event.ctrlKey || event.metaKey) && !event.shiftKey && event.code === 'KeyA') {
+    event.preventDefault();
+    startAnnotation();
+  }
+});
+
+/**
+ * Show the exchange the host asked for: its row selected (the search and filters cleared when they
+ * hide it), its details, the finding flashed. Waits for the capture to be shown, and for the whole
+ * capture when a preview does not hold it.
+ */
+function applyPendingFocus(): void {
+  const focus = pendingFocus;
+  const s = shown;
+  if (!focus || !s || !initialised || (s.loading && focus.exchangeId >= s.exchangeCount)) return;
+  pendingFocus = undefined;
+  if (state.mode !== 'requests') setMode('requests');
+  const table = s.requests;
+  api.request({ type: 'findRow', query: state.query, exchangeId: focus.exchangeId }).then(
+    (answer) => {
+      if (shown !== s) return;
+      if (answer.index < 0) {
+        state.query = s.filters.reset(true);
+        table.setQuery({ column: state.query.sort, descending: state.query.descending });
+      }
+      table.selectId(focus.exchangeId);
+      if (detailTimer !== undefined) clearTimeout(detailTimer);
+      detailTimer = undefined;
+      state.selected = focus.exchangeId;
+      saveState();
+      loadDetail(focus.exchangeId, focus.findingKey ?? undefined);
+      table.focus();
+    },
+    (err: unknown) => showStatus(err instanceof Error ? err.message : String(err)),
+  );
+}
+
+//#endregion
 
 //#region split between the table and the details
 
@@ -496,6 +733,9 @@ function restoreState(saved: Partial<ViewState> | undefined): ViewState {
     knownOpen: s.knownOpen === true,
     query,
     selected: typeof s.selected === 'number' && Number.isInteger(s.selected) && s.selected >= 0 ? s.selected : undefined,
+    selectedIds: Array.isArray(s.selectedIds)
+      ? [...new Set(s.selectedIds.filter((id): id is number => typeof id === 'number' && Number.isInteger(id) && id >= 0))].slice(0, MAX_ANNOTATED_EXCHANGES)
+      : [],
     columnWidths: widths(s.columnWidths, REQUEST_TABLE.columns.map((c) => c.key)),
     mode: s.mode === 'findings' ? 'findings' : 'requests',
     findingSort: typeof s.findingSort === 'string' && (FINDING_SORT_COLUMNS as readonly string[]).includes(s.findingSort) ? s.findingSort : 'exchange',

@@ -6,7 +6,9 @@
 // in view asked for again (the old ones stay on screen until then).
 //
 // Keyboard: ↑/↓ move the selection, PgUp/PgDn by a screenful, Home/End to the ends, Enter opens
-// the selected request's details. Column headers sort on click (or Enter/Space) and resize by
+// the selected request's details. A multi-select table (the request table) also takes Ctrl/Cmd+click
+// to toggle a row and Shift+click or Shift+↑/↓ to extend a range; the focused row (the one the
+// details follow) is still one row. Shift+F10 or the context-menu key opens the row's menu. Column headers sort on click (or Enter/Space) and resize by
 // dragging their right edge (or Alt+←/→ on a focused header).
 import { formatCount, h, icon, setText } from './dom';
 
@@ -88,6 +90,14 @@ export interface TableOptions<R extends { id: number }, K extends string, S exte
   onSelect(row: R | undefined): void;
   /** Enter or double-click on a row. */
   onOpen(row: R): void;
+  /** Ctrl/Cmd+click toggles rows, Shift+click and Shift+↑/↓ select a range; onSelectionChange hears the ids. */
+  multiSelect?: boolean;
+  /** Restored from webview state (ids of the selected rows). */
+  initialMultiSelection?: readonly number[];
+  /** The selected rows (by id) changed; multi-select tables only. */
+  onSelectionChange?(ids: number[]): void;
+  /** Right-click on a row, Shift+F10 or the context-menu key: open a menu for the selection at this point. */
+  onContextMenu?(row: R, at: { x: number; y: number }): void;
   /** The view's size is known (after each new query). */
   onTotal(page: Omit<RowsPage<R>, 'rows'>): void;
   /** A page failed to load (message), or every requested page has loaded since (undefined). */
@@ -134,6 +144,12 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
   private selectedRow: R | undefined;
   /** Exchange to select once the view's rows are known (restored state, or kept across a query change). */
   private pendingSelection: number | undefined;
+  /** Ids of the selected rows in a multi-select table (the focused row is usually one of them). */
+  private multi = new Set<number>();
+  /** Where a Shift range starts (a view position), -1 when none. */
+  private anchorIndex = -1;
+  /** A plain selection landed on a row not loaded yet: its id joins `multi` when it arrives. */
+  private selectFocusedWhenLoaded = false;
   private readonly idPrefix = `ll-table-${++tableIds}`;
 
   constructor(private readonly options: TableOptions<R, K, S>) {
@@ -141,6 +157,7 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
     this.columns = options.spec.columns;
     this.widths = Object.fromEntries(this.columns.map((c) => [c.key, clampWidth(options.columnWidths[c.key] ?? c.width)])) as Record<K, number>;
     this.pendingSelection = options.initialSelection;
+    if (options.multiSelect) this.multi = new Set(options.initialMultiSelection ?? (options.initialSelection === undefined ? [] : [options.initialSelection]));
     this.header = h('div', { class: 'table-header', attrs: { role: 'row', 'aria-rowindex': '1' } });
     for (const c of this.columns) {
       const cell = this.headerCell(c);
@@ -157,7 +174,7 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
       'div',
       {
         class: 'request-table',
-        attrs: { role: 'grid', tabindex: '0', 'aria-label': `${options.spec.label}: arrow keys move, Enter opens the details`, 'aria-rowcount': '1', 'aria-multiselectable': 'false' },
+        attrs: { role: 'grid', tabindex: '0', 'aria-label': `${options.spec.label}: arrow keys move, Enter opens the details`, 'aria-rowcount': '1', 'aria-multiselectable': String(options.multiSelect === true) },
       },
       this.header,
       this.viewport,
@@ -170,6 +187,7 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
     });
     this.layer.addEventListener('click', (event) => this.onRowClick(event, false));
     this.layer.addEventListener('dblclick', (event) => this.onRowClick(event, true));
+    this.layer.addEventListener('contextmenu', (event) => this.onRowContextMenu(event));
     new ResizeObserver(() => this.queueRender()).observe(this.viewport);
   }
 
@@ -190,6 +208,8 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
     if (this.selectedId !== undefined) this.pendingSelection = this.selectedId;
     // A position whose row had not arrived means nothing in the new view.
     else this.selectedIndex = -1;
+    // Positions of the old view mean nothing in the new one; the selected ids stay selected.
+    this.anchorIndex = -1;
     this.newGeneration(false);
     this.viewport.scrollTop = 0;
   }
@@ -206,6 +226,28 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
 
   get selected(): R | undefined {
     return this.selectedRow;
+  }
+
+  /** Ids of the selected rows: the multi-selection, or the focused row of a single-select table. */
+  get selectedIds(): number[] {
+    if (this.options.multiSelect) return [...this.multi];
+    return this.selectedId === undefined ? [] : [this.selectedId];
+  }
+
+  /**
+   * Select the row with this id alone and scroll to it, once the view's rows are known (call after
+   * setQuery when the view changes too). Reports the selection change, not onSelect: the caller
+   * shows the row itself.
+   */
+  selectId(id: number): void {
+    this.pendingSelection = id;
+    if (this.options.multiSelect) {
+      this.multi = new Set([id]);
+      this.selectFocusedWhenLoaded = false;
+      this.options.onSelectionChange?.([id]);
+    }
+    this.queueRender();
+    if (this.total >= 0) this.restoreSelection(this.generation);
   }
 
   private newGeneration(keepStale: boolean): void {
@@ -306,6 +348,11 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
 
   private onKey(event: KeyboardEvent): void {
     if (this.total <= 0) return;
+    if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+      event.preventDefault();
+      this.openMenuAtSelection();
+      return;
+    }
     const perPage = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT) - 1);
     let target: number | undefined;
     const current = this.selectedIndex < 0 ? -1 : this.selectedIndex;
@@ -338,30 +385,100 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
         return;
     }
     event.preventDefault();
-    this.select(Math.max(0, Math.min(this.total - 1, target)), true);
+    const extend = event.shiftKey && this.options.multiSelect === true;
+    if (extend && this.anchorIndex < 0) this.anchorIndex = current >= 0 ? current : 0;
+    this.select(Math.max(0, Math.min(this.total - 1, target)), true, extend ? 'range' : 'replace');
   }
 
   private onRowClick(event: MouseEvent, open: boolean): void {
-    const rowElement = (event.target as HTMLElement).closest('.table-row');
-    const el = this.pool.find((r) => r.row === rowElement);
-    if (!el || el.index < 0) return;
-    this.select(el.index, false);
+    const el = this.rowElementOf(event);
+    if (!el) return;
+    const multi = this.options.multiSelect === true;
+    // The second click of a double-click already selected the row; it only opens it.
+    if (!open) this.select(el.index, false, multi && (event.ctrlKey || event.metaKey) ? 'toggle' : multi && event.shiftKey ? 'range' : 'replace');
     this.element.focus({ preventScroll: true });
     if (open && this.selectedRow !== undefined) this.options.onOpen(this.selectedRow);
   }
 
-  /** Select the row at a view position; its exchange is reported once its row is loaded. */
-  private select(index: number, scroll: boolean): void {
+  private onRowContextMenu(event: MouseEvent): void {
+    const el = this.rowElementOf(event);
+    if (!el || !this.options.onContextMenu) return;
+    event.preventDefault();
+    const data = this.rowAt(el.index)?.row;
+    if (!data) return;
+    // A right-click inside the selection acts on all of it; outside, on that row alone (as in VS Code's lists).
+    const inSelection = this.options.multiSelect ? this.multi.has(data.id) : el.index === this.selectedIndex;
+    if (!inSelection || el.index !== this.selectedIndex) this.select(el.index, false, inSelection ? 'focus' : 'replace');
+    this.element.focus({ preventScroll: true });
+    this.options.onContextMenu(data, { x: event.clientX, y: event.clientY });
+  }
+
+  private openMenuAtSelection(): void {
+    const data = this.selectedIndex >= 0 ? this.rowAt(this.selectedIndex)?.row : undefined;
+    if (!data || !this.options.onContextMenu) return;
+    this.scrollToIndex(this.selectedIndex);
+    const rowElement = this.pool.find((r) => r.index === this.selectedIndex)?.row;
+    const box = (rowElement ?? this.viewport).getBoundingClientRect();
+    this.options.onContextMenu(data, { x: box.left + 24, y: box.top + Math.min(box.height, ROW_HEIGHT) });
+  }
+
+  private rowElementOf(event: MouseEvent): RowElement<K> | undefined {
+    const rowElement = (event.target as HTMLElement).closest('.table-row');
+    const el = this.pool.find((r) => r.row === rowElement);
+    return el && el.index >= 0 ? el : undefined;
+  }
+
+  /**
+   * Move the focus to a view position; its exchange is reported once its row is loaded. `replace`
+   * selects that row alone, `toggle` adds or removes it, `range` selects from the anchor to it,
+   * `focus` only moves the focus (multi-select tables; single-select ones always replace).
+   */
+  private select(index: number, scroll: boolean, how: 'replace' | 'toggle' | 'range' | 'focus' = 'replace'): void {
     this.selectedIndex = index;
     this.pendingSelection = undefined;
+    if (this.options.multiSelect && how !== 'focus') this.updateMulti(index, how);
     if (scroll) this.scrollToIndex(index);
     this.updateSelectedExchange();
     this.queueRender();
   }
 
+  private updateMulti(index: number, how: 'replace' | 'toggle' | 'range'): void {
+    const id = this.rowAt(index)?.row.id;
+    this.selectFocusedWhenLoaded = false;
+    if (how === 'toggle') {
+      if (id !== undefined && !this.multi.delete(id)) this.multi.add(id);
+      this.anchorIndex = index;
+    } else if (how === 'range') {
+      const anchor = this.anchorIndex >= 0 ? this.anchorIndex : index;
+      this.anchorIndex = anchor;
+      const next = new Set<number>();
+      // Rows of the range not loaded yet cannot be named; ranges are made over rows on screen.
+      for (let i = Math.min(anchor, index); i <= Math.max(anchor, index); i++) {
+        const row = this.rowAt(i)?.row;
+        if (row) next.add(row.id);
+      }
+      this.multi = next;
+    } else {
+      this.multi = new Set(id === undefined ? [] : [id]);
+      this.selectFocusedWhenLoaded = id === undefined;
+      this.anchorIndex = index;
+    }
+    this.options.onSelectionChange?.([...this.multi]);
+  }
+
   private updateSelectedExchange(): void {
     const row = this.selectedIndex >= 0 ? this.rowAt(this.selectedIndex)?.row : undefined;
-    if (row === undefined || row.id === this.selectedId) return;
+    if (row !== undefined && this.selectFocusedWhenLoaded) {
+      this.selectFocusedWhenLoaded = false;
+      this.multi = new Set([row.id]);
+      this.options.onSelectionChange?.([row.id]);
+      this.queueRender();
+    }
+    if (row === undefined) return;
+    if (row.id === this.selectedId) {
+      this.selectedRow = row; // a fresher copy (after a rescan, or restored before its page came)
+      return;
+    }
     this.selectedId = row.id;
     this.selectedRow = row;
     this.options.onSelect(row);
@@ -398,6 +515,7 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
           return; // filtered out: the detail pane keeps showing it
         }
         this.selectedIndex = index;
+        this.anchorIndex = index;
         this.selectedId = wanted;
         this.selectedRow = this.rowAt(index)?.row ?? this.selectedRow;
         this.scrollToIndex(index);
@@ -499,12 +617,14 @@ export class VirtualTable<R extends { id: number }, K extends string, S extends 
   }
 
   private fillRow(el: RowElement<K>, index: number): void {
-    const selected = index === this.selectedIndex;
-    el.row.classList.toggle('selected', selected);
-    el.row.setAttribute('aria-selected', String(selected));
-    el.row.id = `${this.idPrefix}-row-${index}`;
     const found = this.rowAt(index);
     const data = found?.row;
+    const focused = index === this.selectedIndex;
+    const selected = this.options.multiSelect ? data !== undefined && this.multi.has(data.id) : focused;
+    el.row.classList.toggle('selected', selected);
+    el.row.classList.toggle('focused', focused);
+    el.row.setAttribute('aria-selected', String(selected));
+    el.row.id = `${this.idPrefix}-row-${index}`;
     const key = found ? `${index}:${found.row.id}:${found.generation}` : `${index}:-`;
     if (el.row.dataset.key === key) return;
     el.row.dataset.key = key;

@@ -9,8 +9,7 @@ import type { Capture } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
 import { PREVIEW_MIN_BYTES, previewCapture } from '../core/load/preview';
 import type { KnownValue } from '../core/detect/known';
-import { parseSidecar, sidecarPathFor } from '../core/annotations/sidecar';
-import { writeAdvisory } from '../core/report/advisory';
+import { DEFAULT_ADVISORY_TEMPLATE, writeAdvisory } from '../core/report/advisory';
 import { scanCapture, type ScanResult } from '../core/scan';
 import { locateExchange } from '../core/load/locate';
 import { parseWebviewMessage, refusedRequestId, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
@@ -24,12 +23,23 @@ import {
   scanSettingsFrom,
   type ScanSettings,
 } from './scanSettings';
-import { answer, NO_KNOWN_VALUES, prepareSearch, errorText as sessionErrorText, type SessionEffects, type SessionView } from './session';
+import { annotationsView, answer, NO_KNOWN_VALUES, prepareSearch, errorText as sessionErrorText, type SessionEffects, type SessionView } from './session';
+import { AnnotationBook, type AdvisoryDetails } from './annotationBook';
+import { askOnConflict, SidecarFile, type SidecarSnapshot } from './sidecarFile';
+import { treeFindingOf, type FindingsTreeSource, type ShowInCaptureTarget, type TreeCaptureInfo } from './findingsTree';
+import { findingKey } from '../core/annotations/anchor';
 
 /** A preview no webview asked rows of is loaded in full after this long anyway. */
 const PREVIEW_GRACE_MS = 1500;
 /** Longest slice of search-index building between other work on the extension host. */
 const SEARCH_SLICE_MS = 20;
+/** The advisory template setting, and the largest template read. */
+const ADVISORY_TEMPLATE_SETTING = 'advisoryTemplate';
+const MAX_TEMPLATE_BYTES = 1024 * 1024;
+/** Findings per capture the Findings tree is given (the workbench's Findings view has them all). */
+const MAX_TREE_FINDINGS = 20_000;
+/** How long Show in Capture waits for a capture it opened to load. */
+const SHOW_WAIT_MS = 120_000;
 import { webviewHtml } from './webviewHtml';
 
 export const CAPTURE_EDITOR = 'leaklens.captureEditor';
@@ -47,6 +57,8 @@ export interface OpenCapture {
   exchanges: number;
   /** Undefined until scanned. */
   scan: FindingsSummary | undefined;
+  /** Its sidecar as the editor holds it now: status, annotation titles, judged findings. */
+  sidecar: { status: 'none' | 'ok' | 'error'; error: string; annotations: string[]; judged: number };
 }
 
 type LoadState =
@@ -62,10 +74,18 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   /** The known values the last scan used, for the panel. */
   known: KnownValuesView = NO_KNOWN_VALUES;
   /** The last scan's result and the known values it used (for the advisory). */
-  scanResult: { result: ScanResult; known: KnownValue[] } | undefined;
+  scanResult: { result: ScanResult; known: KnownValue[]; regionFromSetting: boolean } | undefined;
   effects: SessionEffects | undefined;
   /** Webviews showing this document (split editors share it). */
   readonly webviews = new Set<vscode.Webview>();
+  /** Their panels, to find the active one (for commands). */
+  readonly panels = new Set<vscode.WebviewPanel>();
+  /** The sidecar on disk (annotations, judgements, known values, advisory details). */
+  sidecarFile: SidecarFile | undefined;
+  /** The sidecar as the workbench uses it; undefined until the capture is loaded. */
+  annotations: AnnotationBook | undefined;
+  /** What a webview should show once it is ready (the Findings tree opened the capture for it). */
+  pendingFocus: { exchangeId: number; findingKey: string | null } | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -102,7 +122,11 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
     this.state = undefined;
     this.scan = undefined;
     this.effects = undefined;
+    this.annotations = undefined;
+    this.sidecarFile?.dispose();
+    this.sidecarFile = undefined;
     this.webviews.clear();
+    this.panels.clear();
     this.onDispose(this);
   }
 }
@@ -131,24 +155,185 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
    * Undefined while the capture is not open in LeakLens or not scanned yet.
    */
   async advisoryFor(uri: vscode.Uri): Promise<{ markdown: string; problems: string[] } | undefined> {
-    const document = [...this.documents].find((d) => d.uri.toString() === uri.toString());
+    const document = this.documentOf(uri);
     const capture = document?.capture;
     const scanned = document?.scanResult;
     if (!document || !capture || document.loading || !scanned) return undefined;
     const problems: string[] = [];
-    let sidecar;
-    const sidecarUri = uri.with({ path: sidecarPathFor(uri.path) });
-    try {
-      const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(sidecarUri));
-      sidecar = parseSidecar(text, vscode.workspace.asRelativePath(sidecarUri, false));
-    } catch (err) {
-      if (!(err instanceof vscode.FileSystemError && err.code === 'FileNotFound')) problems.push(`${errorText(err)} (the advisory is written without its annotations)`);
-    }
+    const book = document.annotations;
+    if (book?.status.status === 'error') problems.push(`${book.status.error} (the advisory is written without its annotations)`);
+    const template = await this.advisoryTemplate(document.uri, problems);
     const markdown = writeAdvisory({
-      captures: [{ file: document.fileName, capture, scan: scanned.result, ...(sidecar ? { sidecar } : {}) }],
-      options: { known: scanned.known },
+      captures: [{ file: document.fileName, capture, scan: scanned.result, ...(book?.sidecar ? { sidecar: book.sidecar } : {}) }],
+      options: { known: scanned.known, template },
     });
     return { markdown, problems };
+  }
+
+  /**
+   * The advisory template: the leaklens.advisoryTemplate setting (relative to the workspace
+   * folder), else `.leaklens/advisory-template.md` in the folder when it exists, else the built-in one.
+   */
+  private async advisoryTemplate(capture: vscode.Uri, problems: string[]): Promise<string> {
+    const folder = vscode.workspace.getWorkspaceFolder(capture)?.uri;
+    const setting = (vscode.workspace.getConfiguration(SETTINGS_SECTION, capture).get<string>(ADVISORY_TEMPLATE_SETTING) ?? '').trim();
+    const candidates: { uri: vscode.Uri; required: boolean }[] = [];
+    if (setting !== '') {
+      const absolute = posix.isAbsolute(setting) || /^[A-Za-z]:[\\/]/.test(setting);
+      if (absolute) candidates.push({ uri: vscode.Uri.file(setting), required: true });
+      else if (folder) candidates.push({ uri: vscode.Uri.joinPath(folder, setting), required: true });
+      else problems.push(`The ${SETTINGS_SECTION}.${ADVISORY_TEMPLATE_SETTING} setting "${setting}" is relative but the capture is in no workspace folder; the built-in template was used.`);
+    } else if (folder) {
+      candidates.push({ uri: vscode.Uri.joinPath(folder, '.leaklens', 'advisory-template.md'), required: false });
+    }
+    for (const { uri, required } of candidates) {
+      try {
+        const bytes = await vscode.workspace.fs.readFile(uri);
+        if (bytes.length > MAX_TEMPLATE_BYTES) {
+          problems.push(`The advisory template ${vscode.workspace.asRelativePath(uri, false)} is over ${MAX_TEMPLATE_BYTES / 1024} KiB; the built-in template was used.`);
+          break;
+        }
+        return new TextDecoder('utf-8').decode(bytes);
+      } catch (err) {
+        if (required) problems.push(`The advisory template ${vscode.workspace.asRelativePath(uri, false)} cannot be read (${errorText(err)}); the built-in template was used.`);
+      }
+    }
+    return DEFAULT_ADVISORY_TEMPLATE;
+  }
+
+  private treeCaptures(): TreeCaptureInfo[] {
+    const captures: TreeCaptureInfo[] = [];
+    for (const document of this.documents) {
+      const capture = document.capture;
+      if (!capture) continue;
+      const scan = document.loading ? undefined : document.scan;
+      const findings: TreeCaptureInfo['findings'] = [];
+      if (scan) {
+        for (let id = 0; id < capture.exchanges.length && findings.length < MAX_TREE_FINDINGS; id++) {
+          if (!scan.byExchange[id]) continue;
+          const exchange = capture.exchanges[id];
+          for (const f of scan.findingsOf(id)) findings.push(treeFindingOf(f, exchange));
+        }
+      }
+      captures.push({ uri: document.uri, fileName: document.fileName, scanned: scan !== undefined, annotations: annotationsView(document), findings });
+    }
+    return captures;
+  }
+
+  /** `leaklens.annotate`: the annotation form of the active LeakLens editor, for its selected rows. */
+  annotateActive(): boolean {
+    for (const document of this.documents) {
+      for (const panel of document.panels) {
+        if (!panel.active) continue;
+        void panel.webview.postMessage({ type: 'startAnnotation' } satisfies ToWebview);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * `leaklens.showInCapture` (the Findings tree): open the capture in LeakLens and select the
+   * exchange (an annotation's first attached one), flashing the finding when one is named.
+   */
+  async showInCapture(uri: vscode.Uri, target: ShowInCaptureTarget): Promise<void> {
+    await vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
+    const deadline = Date.now() + SHOW_WAIT_MS;
+    let document = this.documentOf(uri);
+    while ((!document?.annotations || document.loading) && Date.now() < deadline) {
+      if (document?.loadError) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      document = this.documentOf(uri);
+    }
+    const book = document?.annotations;
+    if (!document || !book) {
+      void vscode.window.showErrorMessage(document?.loadError ?? `LeakLens could not open ${vscode.workspace.asRelativePath(uri, false)}.`);
+      return;
+    }
+    let focus: { exchangeId: number; findingKey: string | null };
+    if ('annotationId' in target) {
+      const annotation = book.annotation(target.annotationId);
+      const exchangeId = annotation?.exchanges.map((x) => book.exchangeOf(x)).find((id) => id !== undefined);
+      if (exchangeId === undefined) {
+        void vscode.window.showWarningMessage(annotation ? `The annotation “${annotation.title}” is attached to no request of ${document.fileName}: ${book.annotationView(annotation).orphans[0] ?? ''}` : `There is no such annotation in ${book.sidecarFile} any more.`);
+        return;
+      }
+      focus = { exchangeId, findingKey: null };
+    } else {
+      focus = { exchangeId: target.exchangeId, findingKey: target.findingKey };
+    }
+    const ready = [...document.panels].find((p) => p.active && this.readyWebviews.has(p.webview)) ?? [...document.panels].find((p) => this.readyWebviews.has(p.webview));
+    if (ready) await ready.webview.postMessage({ type: 'focusExchange', ...focus } satisfies ToWebview);
+    else document.pendingFocus = focus;
+  }
+
+  /**
+   * `leaklens.editAdvisoryDetails`: the advisory's title, product, versions, setup, researcher and
+   * a timeline entry, asked one after the other (Escape cancels all) and saved to the sidecar.
+   */
+  async editAdvisoryDetails(uri: vscode.Uri | undefined): Promise<void> {
+    const document = uri ? this.documentOf(uri) : [...this.documents].find((d) => [...d.panels].some((p) => p.active));
+    const book = document?.annotations;
+    if (!document || !book || !document.effects) {
+      void vscode.window.showInformationMessage('Open a capture in LeakLens first.');
+      return;
+    }
+    const current = book.sidecar?.advisory ?? {};
+    const steps: { key: keyof AdvisoryDetails; prompt: string; value: string; placeHolder?: string }[] = [
+      { key: 'title', prompt: 'Advisory title (empty: generated from the findings)', value: current.title ?? '' },
+      { key: 'product', prompt: 'Affected product (app or device, as the vendor names it)', value: current.product ?? '', placeHolder: 'e.g. Xiaomi RedMi 1S' },
+      { key: 'vendor', prompt: 'Vendor', value: current.vendor ?? '' },
+      { key: 'versions', prompt: 'Versions tested, comma-separated', value: (current.versions ?? []).join(', '), placeHolder: 'e.g. MIUI 38.0, 38.1' },
+      { key: 'setup', prompt: 'Test setup (device, OS, proxy)', value: current.setup ?? '', placeHolder: 'e.g. RedMi 1S, MIUI 38, mitmproxy 10 as a transparent proxy' },
+      { key: 'researcher', prompt: 'Researcher (name or team, for the byline)', value: current.researcher ?? '' },
+      { key: 'summary', prompt: 'Summary (one paragraph; markdown)', value: current.summary ?? '' },
+      { key: 'timelineEntry', prompt: 'Add a timeline entry as DATE: EVENT (empty: none)', value: '', placeHolder: `${new Date().toISOString().slice(0, 10)}: reported to the vendor` },
+    ];
+    const details: AdvisoryDetails = {};
+    for (const [i, step] of steps.entries()) {
+      const answer = await vscode.window.showInputBox({
+        title: `LeakLens: Advisory Details of ${document.fileName} (${i + 1}/${steps.length})`,
+        prompt: step.prompt,
+        value: step.value,
+        placeHolder: step.placeHolder,
+        ignoreFocusOut: true,
+        validateInput: step.key === 'timelineEntry' ? (text) => (text.trim() === '' || /^\d{4}-\d{2}-\d{2}\s*:\s*\S/.test(text.trim()) ? undefined : 'Write it as YYYY-MM-DD: what happened') : undefined,
+      });
+      if (answer === undefined) return; // cancelled: nothing saved
+      if (step.key === 'versions') details.versions = answer.split(',');
+      else if (step.key === 'timelineEntry') {
+        const match = /^(\d{4}-\d{2}-\d{2})\s*:\s*(.+)$/s.exec(answer.trim());
+        if (match) details.timelineEntry = { date: match[1], event: match[2].trim() };
+      } else details[step.key] = answer;
+    }
+    try {
+      const message = await document.effects.saveSidecar(book.withAdvisory(details), 'Saved the advisory details');
+      void vscode.window.showInformationMessage(message);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`LeakLens could not save the advisory details: ${errorText(err)}`);
+    }
+  }
+
+  /** `leaklens.openSidecar`: the active capture's sidecar as text. */
+  async openSidecarOf(uri: vscode.Uri | undefined): Promise<void> {
+    const document = uri ? this.documentOf(uri) : [...this.documents].find((d) => [...d.panels].some((p) => p.active));
+    const file = document?.sidecarFile;
+    if (!document || !file) {
+      void vscode.window.showInformationMessage('Open a capture in LeakLens first.');
+      return;
+    }
+    const sidecarUri = vscode.Uri.file(file.path);
+    try {
+      await vscode.workspace.fs.stat(sidecarUri);
+    } catch {
+      void vscode.window.showInformationMessage(`${document.fileName} has no annotations yet: the first one you add creates ${file.fileName} beside it.`);
+      return;
+    }
+    await vscode.window.showTextDocument(sidecarUri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  }
+
+  private documentOf(uri: vscode.Uri): CaptureDocument | undefined {
+    return [...this.documents].find((d) => d.uri.toString() === uri.toString());
   }
 
   /** The open captures and what their last scan found: the extension's API for tests and automation. */
@@ -158,12 +343,19 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       format: d.capture?.format ?? '',
       exchanges: d.capture?.exchanges.length ?? 0,
       scan: d.scan?.summary,
+      sidecar: (({ status, error, annotations, judgedCount }) => ({ status, error, annotations: annotations.map((a) => a.title), judged: judgedCount }))(annotationsView(d)),
     }));
   }
+
+  private readonly treeChanged = new vscode.EventEmitter<void>();
+  /** What the LeakLens Findings tree shows of the open captures. */
+  readonly treeSource: FindingsTreeSource = { captures: () => this.treeCaptures(), onDidChange: this.treeChanged.event };
 
   private readonly mediaRoot: vscode.Uri;
   /** Open documents, so a settings change can rescan them. */
   private readonly documents = new Set<CaptureDocument>();
+  /** Webviews that were answered `ready` (their page can take messages). */
+  private readonly readyWebviews = new WeakSet<vscode.Webview>();
   /** Settings problems already shown: each is shown once, not on every file opened. */
   private readonly shownProblems = new Set<string>();
 
@@ -189,7 +381,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     if (token.isCancellationRequested) return new CaptureDocument(uri, undefined);
 
-    const onDispose = (d: CaptureDocument) => this.documents.delete(d);
+    const onDispose = (d: CaptureDocument) => {
+      this.documents.delete(d);
+      this.treeChanged.fire();
+    };
     // A large HAR shows its first requests at once; the rest loads once they are on screen.
     const preview = bytes.length >= PREVIEW_MIN_BYTES ? previewCapture(bytes, displayPath) : undefined;
     if (preview && !preview.complete) {
@@ -197,6 +392,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const document = new CaptureDocument(uri, { kind: 'preview', capture: preview.capture, bytes, displayPath }, onDispose);
       this.documents.add(document);
       document.effects = this.effectsFor(document);
+      await this.openSidecar(document);
       // The known-values panel must show the setting as it is, or a save would replace it.
       this.settingsFor(document);
       // In case no webview asks for rows (a hidden editor), load anyway.
@@ -213,8 +409,47 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     if (token.isCancellationRequested) return document;
     this.documents.add(document);
     document.effects = this.effectsFor(document);
+    await this.openSidecar(document);
     this.scanSoon(document);
+    this.treeChanged.fire();
     return document;
+  }
+
+  /** Read the capture's sidecar (before the scan: it may hold known values) and watch it. */
+  private async openSidecar(document: CaptureDocument): Promise<void> {
+    const file = new SidecarFile(document.uri, (snapshot) => this.sidecarChanged(document, snapshot), askOnConflict, this.log);
+    document.sidecarFile = file;
+    const snapshot = await file.load();
+    this.setBook(document, snapshot);
+  }
+
+  private setBook(document: CaptureDocument, snapshot: SidecarSnapshot): void {
+    const capture = document.capture;
+    const file = document.sidecarFile;
+    document.annotations = capture && file ? new AnnotationBook(capture, snapshot.sidecar, file.fileName, snapshot.status) : undefined;
+  }
+
+  /**
+   * The sidecar changed (our save, or on disk): renew the book; rescan when its known values
+   * changed, else re-filter the findings by the judgements; tell the webviews and the tree.
+   */
+  private sidecarChanged(document: CaptureDocument, snapshot: SidecarSnapshot): void {
+    if (!document.sidecarFile) return; // closed
+    const before = document.annotations;
+    this.setBook(document, snapshot);
+    if (document.capture && !document.loading && document.scanKey !== undefined) {
+      const settings = this.settingsFor(document);
+      if (settings.key !== document.scanKey) {
+        this.scan(document, settings);
+        this.notifyRescan(document);
+      } else if (judgementsKey(before) !== judgementsKey(document.annotations)) {
+        this.refilter(document);
+        this.notifyRescan(document);
+      }
+    }
+    const annotations = annotationsView(document);
+    for (const webview of document.webviews) void webview.postMessage({ type: 'annotationsUpdated', annotations } satisfies ToWebview);
+    this.treeChanged.fire();
   }
 
   private load(bytes: Uint8Array, displayPath: string): Capture {
@@ -233,8 +468,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     } catch (err) {
       document.finishLoading({ kind: 'failed', message: this.describeLoadError(err, pending.displayPath, pending.bytes.length) });
     }
+    if (document.sidecarFile) this.setBook(document, document.sidecarFile.snapshot);
     for (const webview of document.webviews) void webview.postMessage({ type: 'captureLoaded' } satisfies ToWebview);
     if (document.capture) this.scanSoon(document);
+    this.treeChanged.fire();
   }
 
   /** Rows can be shown before the scan: scan once the editor had a chance to open, then tell the webviews. */
@@ -244,6 +481,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       this.scan(document, this.settingsFor(document));
       this.notifyRescan(document);
       this.prepareSearch(document);
+      this.treeChanged.fire();
     });
   }
 
@@ -279,6 +517,13 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       reveal: (exchangeId) => this.reveal(document, exchangeId),
       setKnownValues: (entries) => this.saveKnownValues(document, entries),
+      saveSidecar: async (sidecar, what) => {
+        const file = document.sidecarFile;
+        if (!file) throw new Error('the capture is closed');
+        const { snapshot, message } = await file.save(sidecar, what);
+        this.sidecarChanged(document, snapshot);
+        return message;
+      },
     };
   }
 
@@ -335,12 +580,15 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   private settingsFor(document: CaptureDocument): ScanSettings {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
     const rawKnown = config.get<unknown>(KNOWN_VALUES_SETTING);
-    const settings = scanSettingsFrom(rawKnown, config.get<unknown>(PHONE_REGION_SETTING));
+    const sidecarKnown = document.annotations?.sidecar?.knownValues;
+    const sidecarFile = document.sidecarFile?.fileName ?? '';
+    const settings = scanSettingsFrom(rawKnown, config.get<unknown>(PHONE_REGION_SETTING), { knownValues: sidecarKnown, file: sidecarFile });
     for (const problem of settings.problems) this.warnOnce(problem);
     document.known = {
       entries: knownEntriesFrom(rawKnown),
       source: knownValuesSource(config.inspect(KNOWN_VALUES_SETTING)),
-      problems: settings.problems.filter((p) => p.includes(KNOWN_VALUES_SETTING)),
+      sidecarEntries: knownEntriesFrom(sidecarKnown),
+      problems: settings.problems.filter((p) => p.includes(KNOWN_VALUES_SETTING) || (sidecarFile !== '' && p.includes(sidecarFile))),
     };
     return settings;
   }
@@ -354,6 +602,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
+  /** The findings the views show: the last scan's, without those the researcher judged. */
+  private refilter(document: CaptureDocument): void {
+    const capture = document.capture;
+    const scanned = document.scanResult;
+    if (!capture || !scanned) return;
+    document.scan = scanView(capture, scanned.result, { regionFromSetting: scanned.regionFromSetting, knownValues: scanned.known.length, judgements: document.annotations });
+  }
+
   /** Scan the document's capture (synchronously) and keep what the panel shows of the findings. */
   private scan(document: CaptureDocument, settings: ScanSettings): void {
     const capture = document.capture;
@@ -362,8 +618,8 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     const started = performance.now();
     try {
       const result = scanCapture(capture, { known: settings.known, defaultRegion: settings.region });
-      document.scan = scanView(capture, result, { regionFromSetting: settings.region !== undefined, knownValues: settings.known.length });
-      document.scanResult = { result, known: settings.known };
+      document.scanResult = { result, known: settings.known, regionFromSetting: settings.region !== undefined };
+      this.refilter(document);
       const s = result.summary;
       this.log.info(
         `scanned ${displayPath}: ${s.findings} findings (${s.byConfidence.high} high, ${s.byConfidence.medium} medium, ${s.byConfidence.low} low) ` +
@@ -389,6 +645,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     };
     webview.html = webviewHtml(webview, this.mediaRoot);
     document.webviews.add(webview);
+    document.panels.add(panel);
 
     const subscription = webview.onDidReceiveMessage((raw: unknown) => {
       const message = parseWebviewMessage(raw);
@@ -401,6 +658,12 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       }
       void this.handle(document, message).then(async (reply) => {
         await webview.postMessage(reply);
+        if (reply.type === 'init') this.readyWebviews.add(webview);
+        if (reply.type === 'init' && document.pendingFocus && !document.loading) {
+          const focus = document.pendingFocus;
+          document.pendingFocus = undefined;
+          await webview.postMessage({ type: 'focusExchange', ...focus } satisfies ToWebview);
+        }
         // The preview's first rows are on their way: read the rest of the file once they are
         // out (the full load holds this thread for a while).
         if ((reply.type === 'rows' || reply.type === 'findingRows') && document.loading) setTimeout(() => this.finishLoad(document), 50);
@@ -409,6 +672,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     panel.onDidDispose(() => {
       subscription.dispose();
       document.webviews.delete(webview);
+      document.panels.delete(panel);
     });
   }
 
@@ -455,4 +719,9 @@ function knownValuesTarget(inspection: KnownInspection): vscode.ConfigurationTar
 function errorText(err: unknown): string {
   if (err instanceof vscode.FileSystemError) return err.code || err.message;
   return sessionErrorText(err);
+}
+
+/** What the judgements are, to tell whether the findings shown must be filtered again. */
+function judgementsKey(book: AnnotationBook | undefined): string {
+  return JSON.stringify(book?.sidecar?.findingStates.map((s) => [s.exchange.index, s.exchange.url, findingKey(s.finding), s.state]) ?? []);
 }

@@ -22,6 +22,7 @@ import type { Exchange, ExchangePart, Finding, NameValue } from '../core/model';
 import { headerValues, isHeaderNamed } from '../core/model';
 import { fieldsOf } from '../core/scan';
 import { confidenceRank } from '../core/detect/index';
+import { findingKey, findingRefOf } from '../core/annotations/anchor';
 import { formatBytes } from '../core/format';
 import { chainKey, cutText, displayLayer, fieldLayers, isStructural, type FieldLayers, type FieldSource, type Layer, type LayerDisplay } from '../core/view/layers';
 import { LayerPlaces, type Span } from '../core/view/place';
@@ -382,6 +383,8 @@ function insertSorted(list: Highlight[], h: Highlight): void {
 export interface DetailOptions {
   /** The capture's format: tshark -T ek origins name a line, not a packet. */
   format?: 'har' | 'tshark-json' | 'tshark-ek';
+  /** The researcher's judgement of a finding (the sidecar), null when none. */
+  judgementOf?: (finding: Finding) => DetailFinding['judged'];
 }
 
 /**
@@ -424,7 +427,7 @@ export function exchangeDetail(exchange: Exchange, findings: readonly Finding[],
     const { section, fields } = targets[i];
     // The first field of that name where the finding can be placed (a name may repeat).
     for (const field of fields) if (placeFinding(states[section][field], f, i)) break;
-    return detailFinding(f);
+    return detailFinding(f, options.judgementOf?.(f) ?? null);
   });
 
   const sections: DetailSection[] = [];
@@ -483,7 +486,7 @@ function capChain(chain: readonly string[]): string[] {
   return steps.map((s) => cap(s, CAP.step));
 }
 
-function detailFinding(f: Finding): DetailFinding {
+function detailFinding(f: Finding, judged: DetailFinding['judged']): DetailFinding {
   const place = findingPlace(f);
   const out: DetailFinding = {
     kind: f.kind,
@@ -496,6 +499,8 @@ function detailFinding(f: Finding): DetailFinding {
     detector: cap(f.detector, CAP.short),
     reasons: f.reasons.slice(0, CAP.reasons).map((r) => cap(r, CAP.reason)),
     places: [],
+    key: findingKey(findingRefOf(f)),
+    judged,
   };
   if (f.known) out.known = { label: cap(f.known.label, CAP.short), variant: cap(f.known.variant, CAP.short), learned: !!f.known.learnedFrom };
   return out;

@@ -12,6 +12,7 @@ import {
   MAX_HOST_LENGTH,
   MAX_HOSTS_SENT,
   MAX_PLAIN_HTTP_HOSTS_SENT,
+  type AnnotationSeverity,
   type CaptureSummary,
   type FindingConfidence,
   type FindingKind,
@@ -54,8 +55,10 @@ export interface ScanView {
   summary: FindingsSummary;
   /** Indexed by exchange id; undefined for exchanges without findings. */
   byExchange: (KindCount[] | undefined)[];
-  /** The findings of one exchange, in scan order (empty when it has none or the id is unknown). */
+  /** The findings of one exchange, in scan order, without those judged (empty when it has none or the id is unknown). */
   findingsOf(exchangeId: number): readonly Finding[];
+  /** Its findings the researcher judged false positive or expected, in scan order. */
+  judgedOf(exchangeId: number): readonly Finding[];
 }
 
 export interface ScanViewOptions {
@@ -63,13 +66,24 @@ export interface ScanViewOptions {
   regionFromSetting?: boolean;
   /** Known values the scan looked for. */
   knownValues?: number;
+  /** The researcher's judgements (the sidecar): judged findings leave the counts, badges and lists. */
+  judgements?: { withoutJudged(result: ScanResult): ScanResult };
 }
 
 export function scanView(capture: Capture, result: ScanResult, options: ScanViewOptions = {}): ScanView {
+  const shown = options.judgements?.withoutJudged(result) ?? result;
+  const n = capture.exchanges.length;
+  const findingsOf = findingsIndex(shown.findings, n);
+  let judgedOf: (exchangeId: number) => readonly Finding[] = () => [];
+  if (shown.findings.length !== result.findings.length) {
+    const kept = new Set(shown.findings);
+    judgedOf = findingsIndex(result.findings.filter((f) => !kept.has(f)), n);
+  }
   return {
-    summary: findingsSummary(capture, result, options),
-    byExchange: findingsByExchange(result.findings, capture.exchanges.length),
-    findingsOf: findingsIndex(result.findings, capture.exchanges.length),
+    summary: findingsSummary(capture, shown, options),
+    byExchange: findingsByExchange(shown.findings, n),
+    findingsOf,
+    judgedOf,
   };
 }
 
@@ -89,7 +103,7 @@ function findingsIndex(findings: readonly Finding[], exchangeCount: number): (ex
 
 /** The summary of a scan that could not run: no findings, and why. */
 export function failedScanView(capture: Capture, message: string): ScanView {
-  return { summary: { ...emptyFindingsSummary(), scanError: cap(message, CAP.warning) }, byExchange: new Array(capture.exchanges.length), findingsOf: () => [] };
+  return { summary: { ...emptyFindingsSummary(), scanError: cap(message, CAP.warning) }, byExchange: new Array(capture.exchanges.length), findingsOf: () => [], judgedOf: () => [] };
 }
 
 export function emptyFindingsSummary(): FindingsSummary {
@@ -264,7 +278,7 @@ export function rowPage(capture: Capture, offset: number, limit: number, finding
   return rows;
 }
 
-export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = []): RowSummary {
+export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = [], annotation: AnnotationSeverity | null = null): RowSummary {
   const response = exchange.response;
   return {
     id: exchange.id,
@@ -277,6 +291,7 @@ export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = 
     secure: exchange.secure,
     durationMs: Number.isFinite(exchange.durationMs) && exchange.durationMs >= 0 ? exchange.durationMs : -1,
     findings: findings.map((f) => ({ ...f })),
+    annotation,
   };
 }
 

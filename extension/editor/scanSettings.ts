@@ -23,25 +23,30 @@ export interface ScanSettings {
   key: string;
 }
 
-export function scanSettingsFrom(knownValues: unknown, phoneRegion: unknown): ScanSettings {
+/**
+ * The scan's settings. `sidecar`: the capture's sidecar's `knownValues` (same shape as the
+ * setting) and the sidecar's name; the scan looks for both lists.
+ */
+export function scanSettingsFrom(knownValues: unknown, phoneRegion: unknown, sidecar?: { knownValues: unknown; file: string }): ScanSettings {
   const problems: string[] = [];
-  const known = readKnownValues(knownValues, problems);
+  const known = readKnownValues(knownValues, problems, `The ${SETTINGS_SECTION}.${KNOWN_VALUES_SETTING} setting`);
+  if (sidecar && sidecar.knownValues !== undefined) known.push(...readKnownValues(sidecar.knownValues, problems, `The knownValues of ${sidecar.file}`));
   const region = readRegion(phoneRegion, problems);
   return { known, region, problems, key: JSON.stringify([known, region ?? '']) };
 }
 
-function readKnownValues(raw: unknown, problems: string[]): KnownValue[] {
+function readKnownValues(raw: unknown, problems: string[], source: string): KnownValue[] {
   if (raw === undefined || raw === null) return [];
   let plain: unknown;
   try {
     // Settings arrive as (possibly frozen, proxied) objects; work on a plain copy.
     plain = JSON.parse(JSON.stringify(raw)) as unknown;
   } catch {
-    problems.push(`The ${SETTINGS_SECTION}.${KNOWN_VALUES_SETTING} setting cannot be read; scanning without known values.`);
+    problems.push(`${source} cannot be read; scanning without those known values.`);
     return [];
   }
   try {
-    return parseKnownFile(plain, `The ${SETTINGS_SECTION}.${KNOWN_VALUES_SETTING} setting`);
+    return parseKnownFile(plain, source);
   } catch (err) {
     if (!(err instanceof KnownValueError)) throw err;
     problems.push(`${sentence(err.message)} LeakLens scans without known values until it is fixed.`);

@@ -2,10 +2,13 @@
 // (a real browser with a fake acquireVsCodeApi) share them, so the tests talk to the real host logic.
 // What needs VS Code (the clipboard, opening an editor, writing settings) comes in as `effects`.
 import { curlCommand } from '../core/curl';
-import type { Capture } from '../core/model';
+import type { Sidecar } from '../core/annotations/model';
+import type { Capture, Finding } from '../core/model';
+import type { AnnotationBook } from './annotationBook';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_WARNINGS_SENT,
+  type AnnotationsView,
   type CopyTarget,
   type FromWebview,
   type GetRowsRequest,
@@ -32,6 +35,8 @@ export interface SessionView {
   effects?: SessionEffects;
   /** `capture` holds only the first requests of the file; the rest is loading. */
   loading?: boolean;
+  /** The capture's sidecar (annotations, judgements); undefined while the capture is not loaded. */
+  annotations?: AnnotationBook;
 }
 
 export interface SessionEffects {
@@ -39,11 +44,17 @@ export interface SessionEffects {
   copy(text: string): Promise<void>;
   /** Show the capture as text at the exchange's entry; resolves to what happened. */
   reveal(exchangeId: number): Promise<string>;
-  /** Save the known values (the capture is rescanned when they change); resolves to what happened. */
+  /** Save the known values of the settings (the capture is rescanned when they change); resolves to what happened. */
   setKnownValues(entries: KnownValueEntry[]): Promise<string>;
+  /**
+   * Save this sidecar (an edit of `view.annotations`' one) beside the capture, merging a change made
+   * on disk meanwhile; the view's book and scan are renewed and the webviews told. `what` names the
+   * edit for the message ("Saved the annotation"); resolves to what happened.
+   */
+  saveSidecar(sidecar: Sidecar, what: string): Promise<string>;
 }
 
-export const NO_KNOWN_VALUES: KnownValuesView = { entries: [], source: 'none', problems: [] };
+export const NO_KNOWN_VALUES: KnownValuesView = { entries: [], sidecarEntries: [], source: 'none', problems: [] };
 
 /** Longest text the host puts on the clipboard for one copy. */
 const MAX_COPY_CHARS = 16 * 1024 * 1024;
@@ -91,7 +102,12 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
     case 'getDetail': {
       const exchange = capture.exchanges[message.exchangeId];
       if (!exchange) return { type: 'error', requestId, message: `there is no exchange #${message.exchangeId}` };
-      return { type: 'detail', requestId, detail: exchangeDetail(exchange, view.scan?.findingsOf(exchange.id) ?? [], { format: capture.format }) };
+      const book = view.annotations;
+      return {
+        type: 'detail',
+        requestId,
+        detail: exchangeDetail(exchange, allFindingsOf(view, exchange.id), { format: capture.format, judgementOf: book ? (f) => book.judgementOf(f) : undefined }),
+      };
     }
     case 'copy': {
       const effects = needEffects(view);
@@ -104,8 +120,42 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
       if (!capture.exchanges[message.exchangeId]) return { type: 'error', requestId, message: `there is no exchange #${message.exchangeId}` };
       return { type: 'done', requestId, message: await needEffects(view).reveal(message.exchangeId) };
     case 'setKnownValues':
+      if (message.target === 'sidecar') return { type: 'done', requestId, message: await needEffects(view).saveSidecar(needBook(view).withKnownValues(message.entries), 'Saved the known values') };
       return { type: 'done', requestId, message: await needEffects(view).setKnownValues(message.entries) };
+    case 'getAnnotationDraft': {
+      for (const id of message.exchangeIds) if (!capture.exchanges[id]) return { type: 'error', requestId, message: `there is no exchange #${id}` };
+      const { draft, findings } = needBook(view).draft(message.exchangeIds, message.annotationId, (id) => allFindingsOf(view, id));
+      return { type: 'annotationDraft', requestId, draft, findings };
+    }
+    case 'saveAnnotation': {
+      const sidecar = needBook(view).withAnnotation(message.draft, (id) => allFindingsOf(view, id));
+      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(sidecar, message.draft.id === null ? 'Added the annotation' : 'Saved the annotation') };
+    }
+    case 'deleteAnnotation': {
+      const book = needBook(view);
+      const title = book.annotation(message.id)?.title ?? '';
+      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(book.withoutAnnotation(message.id), `Deleted the annotation “${cap(title, 80)}”`) };
+    }
+    case 'judgeFinding': {
+      const sidecar = needBook(view).withJudgement(message.exchangeId, message.key, message.judgement, message.reason, (id) => allFindingsOf(view, id));
+      const what = message.judgement === null ? 'Took the judgement back' : message.judgement === 'false-positive' ? 'Marked the finding a false positive' : 'Marked the finding expected';
+      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(sidecar, what) };
+    }
   }
+}
+
+function needBook(view: SessionView): AnnotationBook {
+  if (!view.annotations) throw new Error('annotations are not available yet');
+  return view.annotations;
+}
+
+/** The findings the detail pane lists for an exchange: those shown, then those judged (DetailFinding i is this list's i). */
+export function allFindingsOf(view: SessionView, exchangeId: number): readonly Finding[] {
+  const scan = view.scan;
+  if (!scan) return [];
+  const judged = scan.judgedOf(exchangeId);
+  const shown = scan.findingsOf(exchangeId);
+  return judged.length === 0 ? shown : [...shown, ...judged];
 }
 
 function needEffects(view: SessionView): SessionEffects {
@@ -129,6 +179,14 @@ function describe(message: WebviewRequest): string {
       return 'showing the entry in the file';
     case 'setKnownValues':
       return 'saving the known values';
+    case 'getAnnotationDraft':
+      return 'preparing the annotation';
+    case 'saveAnnotation':
+      return 'saving the annotation';
+    case 'deleteAnnotation':
+      return 'deleting the annotation';
+    case 'judgeFinding':
+      return 'judging the finding';
   }
 }
 
@@ -145,7 +203,13 @@ function initMessage(view: SessionView): ToWebview {
     facets: rowViews(view, capture).facets(),
     known: view.known ?? NO_KNOWN_VALUES,
     loading: view.loading === true,
+    annotations: annotationsView(view),
   };
+}
+
+/** The annotations the webview lists; an empty list until the capture is loaded. */
+export function annotationsView(view: SessionView): AnnotationsView {
+  return view.annotations?.view() ?? { sidecarFile: `${view.fileName}.leaklens.json`, status: 'none', error: '', annotations: [], total: 0, judgedCount: 0 };
 }
 
 function rows(view: SessionView, capture: Capture, request: GetRowsRequest): ToWebview {
@@ -156,7 +220,7 @@ function rows(view: SessionView, capture: Capture, request: GetRowsRequest): ToW
   const page = [];
   for (let i = request.offset; i < end; i++) {
     const exchange = capture.exchanges[ids[i]];
-    page.push(rowSummary(exchange, byExchange?.[exchange.id]));
+    page.push(rowSummary(exchange, byExchange?.[exchange.id], view.annotations?.severityOf(exchange.id) ?? null));
   }
   return {
     type: 'rows',
@@ -224,7 +288,7 @@ function copyText(view: SessionView, capture: Capture, target: CopyTarget): { te
       copied = { text: curlCommand(exchange), what: 'Copied the request as a curl command' };
       break;
     case 'finding': {
-      const finding = view.scan?.findingsOf(exchange.id)[target.finding];
+      const finding = allFindingsOf(view, exchange.id)[target.finding];
       // The canonical value (digits of an IMEI, E.164 phone): what the researcher searches for elsewhere.
       copied = finding && { text: finding.value, what: 'Copied the value' };
       break;

@@ -22,6 +22,7 @@ const HAR = 'mitmproxy_hardump.har';
 const TSHARK = 'telemetry_small.tshark.json';
 const LARGE = 'large.har';
 const LARGE_ENTRIES = 9000;
+const ANNOTATION_TITLE = 'Telemetry upload sends the IMSI and phone number over plain HTTP';
 
 describe('LeakLens in the workbench', function () {
   this.timeout(180_000);
@@ -175,7 +176,65 @@ describe('LeakLens in the workbench', function () {
     await view.locator('.filter-count', { hasText: /^[\d,]+ of 9,000 requests$/ }).waitFor({ timeout: 30_000 });
   });
 
-  it('"LeakLens: Export Advisory" from the Command Palette saves the advisory beside the capture and shows its preview', async () => {
+  it('annotates a leaking request from the workbench (Ctrl+Alt+A); closed and reopened, the annotation is there; the Findings tree opens it (screenshots)', async () => {
+    await quickOpen(HAR);
+    let view = webview();
+    // #4 uploads the IMSI, phone number and Wi-Fi MACs base64(gzip(JSON)) over plain HTTP.
+    await view.locator('.table-row .col-id', { hasText: /^4$/ }).click({ timeout: 30_000 });
+    await view.locator('.detail-url', { hasText: '/mistats/v3/upload_z' }).waitFor();
+    await page.keyboard.press('Control+Alt+A');
+    const form = view.locator('.annotation-form');
+    await form.waitFor({ timeout: 30_000 });
+    // Pre-filled from the request's findings.
+    assert.match(await form.locator('.annotation-title input').inputValue(), /IMSI/);
+    await form.locator('.annotation-title input').fill(ANNOTATION_TITLE);
+    await form.locator('.annotation-notes textarea').fill('Every upload carries the SIM\'s IMSI and the phone number, base64(gzip(JSON)), to `data.stat.miphone.test` over **plain HTTP**.');
+    await form.locator('.annotation-tags input').fill('telemetry, cleartext');
+    console.log(`      screenshot: ${await screenshot(page, 'annotate-form')}`);
+    await form.locator('vscode-button', { hasText: 'Save' }).click();
+    await view.locator('.table-row .col-annotation .severity-mark').first().waitFor();
+    await view.locator('.detail-annotations .annotation-card', { hasText: ANNOTATION_TITLE }).waitFor();
+
+    // Saved at once beside the capture: the sidecar anchors it to #4 by index and fingerprint.
+    const sidecar = JSON.parse(readFileSync(join(workspace, `${HAR}.leaklens.json`), 'utf8')) as {
+      annotations: { title: string; tags: string[]; exchanges: { index: number; method: string; requestBodySha256?: string }[]; findings: { kind: string }[] }[];
+    };
+    assert.equal(sidecar.annotations.length, 1);
+    const [saved] = sidecar.annotations;
+    assert.equal(saved.title, ANNOTATION_TITLE);
+    assert.deepEqual(saved.tags, ['telemetry', 'cleartext']);
+    assert.equal(saved.exchanges[0].index, 4);
+    assert.match(saved.exchanges[0].requestBodySha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.ok(saved.findings.some((f) => f.kind === 'imsi'), 'the IMSI finding is named');
+
+    // Close and reopen: the annotation is read back from the sidecar.
+    await runCommand('View: Close All Editors');
+    await page.locator('.editor-group-container .tab').first().waitFor({ state: 'detached' });
+    await quickOpen(HAR);
+    view = webview();
+    await view.locator('.annotation-status', { hasText: '1 annotation' }).waitFor({ timeout: 30_000 });
+    await view.locator('.table-row .col-id', { hasText: /^4$/ }).click();
+    await view.locator('.detail-annotations .annotation-card', { hasText: ANNOTATION_TITLE }).waitFor();
+    console.log(`      screenshot: ${await screenshot(page, 'annotated-request')}`);
+
+    // The LeakLens Findings tree lists it; clicking it selects its request.
+    await view.locator('.table-row .col-id', { hasText: /^0$/ }).click();
+    await view.locator('.detail-url', { hasText: '/api/v2/device/register' }).waitFor();
+    const treeHeader = page.locator('.pane-header', { hasText: 'LeakLens Findings' });
+    if ((await treeHeader.getAttribute('aria-expanded')) !== 'true') await treeHeader.click();
+    const tree = page.locator('.pane-body[aria-label*="LeakLens Findings" i], .pane:has(.pane-header:has-text("LeakLens Findings")) .pane-body').first();
+    const captureRow = tree.locator('.monaco-list-row', { hasText: HAR }).first();
+    await captureRow.waitFor({ timeout: 30_000 });
+    if ((await captureRow.getAttribute('aria-expanded')) !== 'true') await captureRow.click();
+    const group = tree.locator('.monaco-list-row', { hasText: 'Annotations' }).first();
+    await group.waitFor();
+    if ((await group.getAttribute('aria-expanded')) !== 'true') await group.click();
+    await tree.locator('.monaco-list-row', { hasText: ANNOTATION_TITLE }).first().click();
+    await webview().locator('.detail-url', { hasText: '/mistats/v3/upload_z' }).waitFor({ timeout: 30_000 });
+    console.log(`      screenshot: ${await screenshot(page, 'findings-tree')}`);
+  });
+
+  it('"LeakLens: Export Advisory" from the Command Palette saves the advisory beside the capture with the annotation and its evidence, no secret in clear, and shows its preview', async () => {
     await quickOpen(HAR);
     await webview().locator('.table-row').first().waitFor({ timeout: 30_000 });
     await runCommand('LeakLens: Export Advisory');
@@ -192,8 +251,18 @@ describe('LeakLens in the workbench', function () {
     const advisory = join(workspace, `${HAR}.advisory.md`);
     await page.locator('.tab', { hasText: /Preview/ }).first().waitFor({ timeout: 30_000 });
     const markdown = readFileSync(advisory, 'utf8');
-    assert.ok(markdown.includes('86871539••••833') && !markdown.includes('868715392756833'), 'values masked');
+    copyFileSync(advisory, join(OUTPUT, `${HAR}.advisory.md`));
+    // The annotation made in the workbench, with its evidence: where the IMSI sits and how it was encoded.
+    assert.ok(markdown.includes(ANNOTATION_TITLE), 'the annotation is an issue of the advisory');
+    assert.match(markdown, /telemetry/);
+    assert.match(markdown, /base64 → gzip → json:\$\.imsi/, 'the decode chain of the IMSI');
+    assert.ok(markdown.includes('46001088••••782'), 'the IMSI masked');
+    // No identifier or secret of the capture in clear.
+    for (const secret of ['460010886207782', '868715392756833', '+8613873243456', '32af5ead-3986-4d6f-924a-4197ec551d76', '22886cb0102e67c1', 'dG9rOjIyODg2Y2IwMTAyZTY3YzE']) {
+      assert.ok(!markdown.includes(secret), `${secret} is not in the advisory`);
+    }
     await page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('h1').first().waitFor({ timeout: 30_000 });
+    await page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame').locator('h3, h2', { hasText: ANNOTATION_TITLE }).first().waitFor({ timeout: 30_000 });
     console.log(`      screenshot: ${await screenshot(page, 'advisory-preview')}`);
   });
 

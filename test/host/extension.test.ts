@@ -1,10 +1,15 @@
 // Inside the real extension host (code-server's), through the VS Code API: activation, commands,
 // the custom editors on corpus captures, and the settings the scan reads.
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LeakLensApi } from '../../extension/extension';
+import { anchorOf, findingRefOf } from '../../extension/core/annotations/anchor';
+import { emptySidecar, serializeSidecar } from '../../extension/core/annotations/sidecar';
+import { loadCaptureFile } from '../../extension/core/load/index';
+import { scanCapture } from '../../extension/core/scan';
 import type { OpenCapture } from '../../extension/editor/captureEditorProvider';
 
 const EXTENSION_ID = 'leaklens.leaklens';
@@ -118,5 +123,50 @@ describe('LeakLens in the extension host', () => {
     }
     const restored = await scanned(leaklens, har, 'a rescan back with the defaults', (c) => c.scan?.defaultRegion === 'CN' && c.scan.knownValues === 0);
     assert.equal(restored.scan?.knownValues, 0);
+  });
+
+  it('picks up a sidecar changed on disk (git checkout, another window): annotations, judgements and known values; a broken one is reported and left alone', async () => {
+    const leaklens = await api();
+    // A copy: the corpus is never written, and the sidecar goes beside the capture.
+    const folder = mkdtempSync(join(tmpdir(), 'leaklens-sidecar-'));
+    const copy = vscode.Uri.file(join(folder, 'capture.har'));
+    copyFileSync(har.fsPath, copy.fsPath);
+    const sidecarPath = `${copy.fsPath}.leaklens.json`;
+    await vscode.commands.executeCommand('vscode.openWith', copy, 'leaklens.captureEditor');
+    const first = await scanned(leaklens, copy);
+    assert.equal(first.sidecar.status, 'none');
+    const total = first.scan?.total ?? 0;
+
+    const capture = loadCaptureFile(copy.fsPath);
+    const upload = capture.exchanges[4];
+    const anchor = anchorOf(upload);
+    const result = scanCapture(capture);
+    const imsi = result.findings.find((f) => f.exchangeId === 4 && f.kind === 'imsi');
+    assert.ok(imsi, 'the upload leaks the IMSI');
+    const sidecar = emptySidecar('capture.har');
+    sidecar.annotations.push({
+      id: 'ext1', exchanges: [anchor], severity: 'high', title: 'Written by another window', notes: '', tags: [],
+      findings: [findingRefOf(imsi)], created: '2026-11-22T00:00:00.000Z', updated: '2026-11-22T00:00:00.000Z',
+    });
+    sidecar.findingStates.push({ exchange: anchor, finding: findingRefOf(imsi), state: 'expected', reason: 'consented' });
+    writeFileSync(sidecarPath, serializeSidecar(sidecar));
+    const reloaded = await scanned(leaklens, copy, 'the sidecar picked up', (c) => c.sidecar.annotations.includes('Written by another window'));
+    assert.equal(reloaded.sidecar.judged, 1);
+    assert.equal(reloaded.scan?.total, total - 1, 'the judged IMSI left out of the counts');
+    // Known values in the sidecar: the capture is rescanned with them.
+    sidecar.knownValues = { imei: IMEI };
+    writeFileSync(sidecarPath, serializeSidecar(sidecar));
+    await scanned(leaklens, copy, 'a rescan with the sidecar\'s known value', (c) => c.scan?.knownValues === 1);
+
+    // A broken file: reported, annotating off, the file as it was.
+    const broken = '{ "version": 1, "capture": ';
+    writeFileSync(sidecarPath, broken);
+    const failed = await scanned(leaklens, copy, 'the broken sidecar reported', (c) => c.sidecar.status === 'error');
+    assert.match(failed.sidecar.error, /capture\.har\.leaklens\.json/);
+    assert.equal(readFileSync(sidecarPath, 'utf8'), broken, 'left untouched');
+
+    // Deleted (a checkout of a branch without it): no annotations.
+    rmSync(sidecarPath);
+    await scanned(leaklens, copy, 'the deleted sidecar noticed', (c) => c.sidecar.status === 'none' && c.sidecar.annotations.length === 0 && c.scan?.knownValues === 0);
   });
 });

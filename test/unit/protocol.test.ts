@@ -51,8 +51,8 @@ describe('parseWebviewMessage', () => {
         { type: 'copy', requestId: 5, target: { what: 'finding', exchangeId: 1, finding: 3 } },
         { type: 'copy', requestId: 6, target: { what: 'layer', exchangeId: 1, section: 'response-body', field: 0, layer: 2 } },
         { type: 'reveal', requestId: 7, exchangeId: 9 },
-        { type: 'setKnownValues', requestId: 8, entries: [{ kind: 'imei', value: '868715392756833' }, { kind: 'string', value: 'alice' }] },
-        { type: 'setKnownValues', requestId: 8, entries: [] },
+        { type: 'setKnownValues', requestId: 8, target: 'settings', entries: [{ kind: 'imei', value: '868715392756833' }, { kind: 'string', value: 'alice' }] },
+        { type: 'setKnownValues', requestId: 8, target: 'sidecar', entries: [] },
       ];
       for (const raw of accepted) assert.deepEqual(parseWebviewMessage(raw), raw, JSON.stringify(raw));
     });
@@ -150,10 +150,10 @@ describe('parseWebviewMessage', () => {
       ['copy with text riding along', { type: 'copy', requestId: 1, target: { what: 'curl', exchangeId: 1, text: 'x' } }],
       ['copy of an unknown section', { type: 'copy', requestId: 1, target: { what: 'layer', exchangeId: 1, section: 'file', field: 0, layer: 0 } }],
       ['reveal of a file', { type: 'reveal', requestId: 1, exchangeId: 1, uri: 'file:///etc/passwd' }],
-      ['known values with an unknown key', { type: 'setKnownValues', requestId: 1, entries: [{ kind: 'imei', value: '1', label: 'x' }] }],
-      ['known values with a kind that is no name', { type: 'setKnownValues', requestId: 1, entries: [{ kind: '../settings', value: '1' }] }],
-      ['too many known values', { type: 'setKnownValues', requestId: 1, entries: Array.from({ length: MAX_KNOWN_VALUES + 1 }, () => ({ kind: 'string', value: 'abc' })) }],
-      ['a known value over its cap', { type: 'setKnownValues', requestId: 1, entries: [{ kind: 'string', value: 'x'.repeat(100_000) }] }],
+      ['known values with an unknown key', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: [{ kind: 'imei', value: '1', label: 'x' }] }],
+      ['known values with a kind that is no name', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: [{ kind: '../settings', value: '1' }] }],
+      ['too many known values', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: Array.from({ length: MAX_KNOWN_VALUES + 1 }, () => ({ kind: 'string', value: 'abc' })) }],
+      ['a known value over its cap', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: [{ kind: 'string', value: 'x'.repeat(100_000) }] }],
     ];
     for (const [name, raw] of rejected) {
       it(name, () => assert.equal(parseWebviewMessage(raw), undefined));

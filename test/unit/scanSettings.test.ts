@@ -76,7 +76,7 @@ describe('known values between the setting and the panel', () => {
       { kind: 'imsi', value: '460010886207782' },
     ]);
     // What the panel lists, it can send back: every entry passes the contract.
-    const message = parseWebviewMessage({ type: 'setKnownValues', requestId: 1, entries: knownEntriesFrom(raw) });
+    const message = parseWebviewMessage({ type: 'setKnownValues', requestId: 1, target: 'settings', entries: knownEntriesFrom(raw) });
     assert.equal(message?.type, 'setKnownValues');
   });
 

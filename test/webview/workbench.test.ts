@@ -12,37 +12,11 @@ import { exchangeHost } from '../../extension/core/model';
 import { scanCapture } from '../../extension/core/scan';
 import { scanView } from '../../extension/editor/rows';
 import type { SessionView } from '../../extension/editor/session';
-import type { KnownValueEntry } from '../../extension/protocol';
 import { corpusPath } from '../unit/corpus';
 import { launchChromium, openWebview, savedState, type OpenWebview } from './harness';
+import { newEffects, session, type Effects } from './session';
 
 const SHOTS = resolve(__dirname, '../../../test-output/webview');
-
-interface Effects {
-  copied: string[];
-  revealed: number[];
-  known: KnownValueEntry[][];
-}
-
-function session(capture: Capture, effects: Effects): SessionView {
-  return {
-    fileName: 'mitmproxy_hardump.har',
-    capture,
-    loadError: undefined,
-    scan: scanView(capture, scanCapture(capture)),
-    effects: {
-      copy: async (text) => void effects.copied.push(text),
-      reveal: async (id) => {
-        effects.revealed.push(id);
-        return `Opened at entry ${id}`;
-      },
-      setKnownValues: async (entries) => {
-        effects.known.push(entries);
-        return 'Saved';
-      },
-    },
-  };
-}
 
 /** The exchange ids of the rows on screen, top to bottom. */
 async function shownIds(page: Page): Promise<number[]> {
@@ -92,9 +66,10 @@ describe('workbench in Chromium', function () {
     capture = loadCaptureFile(corpusPath('generated/har/mitmproxy_hardump.har'));
   });
   beforeEach(async () => {
-    effects = { copied: [], revealed: [], known: [] };
+    effects = newEffects();
     view = session(capture, effects);
     web = await openWebview(browser, view);
+    effects.post = web.post;
     await waitForIds(web.page, all(), 'every row at first');
   });
   afterEach(async function () {
@@ -305,11 +280,12 @@ describe('workbench in Chromium', function () {
 
   it('the known-values panel saves through the host and shows what it answered', async () => {
     await web.page.locator('.known-section').evaluate((el) => ((el as unknown as { open: boolean }).open = true));
-    await web.page.locator('.known-panel vscode-button', { hasText: 'Add value' }).click();
-    await web.page.locator('.known-row .known-value input').last().fill('868715392756833');
-    await web.page.locator('.known-panel vscode-button', { hasText: 'Save and rescan' }).click();
-    await web.page.locator('.known-result', { hasText: 'Saved' }).waitFor();
+    await web.page.locator('.known-panel vscode-button', { hasText: 'Add to settings' }).click();
+    await web.page.locator('.known-group-settings .known-row .known-value input').last().fill('868715392756833');
+    await web.page.locator('.known-panel vscode-button', { hasText: 'Save to settings and rescan' }).click();
+    await web.page.locator('.known-group-settings .known-result', { hasText: 'Saved' }).waitFor();
     assert.deepEqual(effects.known, [[{ kind: 'imei', value: '868715392756833' }]]);
+    assert.deepEqual(effects.sidecars, [], 'the settings list does not write the sidecar');
   });
 });
 

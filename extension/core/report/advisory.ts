@@ -761,7 +761,7 @@ function summarySection(a: Advisory, issues: readonly Issue[]): string {
 function productSection(a: Advisory): string {
   const m = a.meta;
   const lines = [
-    `- **Product:** ${m.product ? a.inline(m.product) : '*not stated* (set `advisory.product` in the sidecar)'}`,
+    `- **Product:** ${m.product ? a.inline(m.product) : '*not stated* (set `advisory.product` in the sidecar, e.g. with LeakLens: Edit Advisory Details)'}`,
   ];
   if (m.vendor) lines.push(`- **Vendor:** ${a.inline(m.vendor)}`);
   if (m.versions && m.versions.length > 0) lines.push(`- **Versions:** ${m.versions.slice(0, 50).map((v) => a.inline(v, 80)).join(', ')}`);
