@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { Sidecar } from '../core/annotations/model';
 import { SidecarError, sidecarPathFor } from '../core/annotations/sidecar';
-import { readSidecarFile, removeStaleTemps, saveSidecar, type SidecarConflict, type SidecarFileState } from '../core/annotations/store';
+import { readSidecarFile, removeStaleTemps, saveSidecarResolving, type SidecarConflict, type SidecarFileState } from '../core/annotations/store';
 import type { SidecarStatus } from './annotationBook';
 
 /** How long the watcher waits for a burst of file events (a checkout, an editor's save) to settle. */
@@ -76,28 +76,24 @@ export class SidecarFile implements vscode.Disposable {
   save(mine: Sidecar, what: string): Promise<{ snapshot: SidecarSnapshot; message: string }> {
     return this.enqueue(async () => {
       if (this.status.status === 'error') throw new Error(`${this.fileName} cannot be read, so it is not changed: ${this.status.error}`);
-      const capturePath = this.captureUri.fsPath;
-      let result = await saveSidecar(this.path, this.base, mine, { capturePath });
-      let message = `${what} (saved to ${this.fileName})`;
-      if (result.status === 'conflict') {
-        const deleted = !result.theirs.exists;
-        const choice = await this.chooseOnConflict(this.fileName, result.conflicts, deleted);
-        this.log.warn(`${this.fileName} changed on disk while saving: ${result.conflicts.map((c) => c.path).join(', ')}; kept ${choice === 'mine' ? 'this edit' : 'the file on disk'}`);
-        if (choice === 'theirs') {
-          this.base = result.theirs;
-          this.status = { status: result.theirs.exists ? 'ok' : 'none' };
-          return { snapshot: this.snapshot, message: `${what} was not saved: ${this.fileName} changed on disk and its version was kept` };
-        }
-        // Ours for every conflicting value, theirs for everything else; written over their version.
-        result = await saveSidecar(this.path, result.theirs, result.merged, { capturePath });
-        if (result.status === 'conflict') throw new Error(`${this.fileName} keeps changing on disk; nothing was saved, try again`);
-        message = `${what} (merged with a change made to ${this.fileName} elsewhere; your values kept where both changed)`;
-      } else if (result.status === 'merged') {
-        message = `${what} (merged with a change made to ${this.fileName} elsewhere)`;
+      const saved = await saveSidecarResolving(this.path, this.base, mine, { capturePath: this.captureUri.fsPath }, (conflicts, deleted) =>
+        this.chooseOnConflict(this.fileName, conflicts, deleted),
+      );
+      this.base = saved.state;
+      this.status = { status: saved.state.exists ? 'ok' : 'none' };
+      if (saved.conflicts.length > 0) {
+        this.log.warn(`${this.fileName} changed on disk while saving: ${saved.conflicts.map((c) => c.path).join(', ')}; kept ${saved.outcome === 'kept-mine' ? 'this edit' : 'the file on disk'}`);
       }
-      this.base = result.state;
-      this.status = { status: 'ok' };
-      return { snapshot: this.snapshot, message };
+      switch (saved.outcome) {
+        case 'written':
+          return { snapshot: this.snapshot, message: `${what} (saved to ${this.fileName})` };
+        case 'merged':
+          return { snapshot: this.snapshot, message: `${what} (merged with a change made to ${this.fileName} elsewhere)` };
+        case 'kept-mine':
+          return { snapshot: this.snapshot, message: `${what} (merged with a change made to ${this.fileName} elsewhere; your values kept where both changed)` };
+        case 'kept-theirs':
+          return { snapshot: this.snapshot, message: `${what} was not saved: ${this.fileName} changed on disk and its version was kept` };
+      }
     });
   }
 

@@ -492,3 +492,35 @@ export async function saveSidecar(path: string, base: SidecarFileState, mine: Si
   if (conflicts.length > 0) return { status: 'conflict', merged, conflicts, theirs: current };
   return { status: 'merged', merged, state: await writeSidecarAtomic(path, merged, options) };
 }
+
+/** The researcher's answer to a conflict: keep our values where both sides changed, or the file's. */
+export type ConflictChoice = 'mine' | 'theirs';
+
+export type ResolvedSave =
+  /** Written: ours alone, merged with a change made on disk, or merged with our values kept where both changed. */
+  | { outcome: 'written' | 'merged' | 'kept-mine'; state: SidecarFileState & { exists: true }; conflicts: SidecarConflict[] }
+  /** The researcher kept the file as it is on disk: nothing written, `state` is the file now. */
+  | { outcome: 'kept-theirs'; state: SidecarFileState; conflicts: SidecarConflict[] };
+
+/**
+ * Save `mine` as saveSidecar does, and when values conflict ask `choose` (with the conflicts and
+ * whether the file was deleted): `mine` writes the merge with our values where both changed (their
+ * other changes kept), `theirs` writes nothing. Either way no change is lost without the
+ * researcher choosing it. Throws when the file keeps changing between the question and the write.
+ */
+export async function saveSidecarResolving(
+  path: string,
+  base: SidecarFileState,
+  mine: Sidecar,
+  options: SidecarWriteOptions,
+  choose: (conflicts: readonly SidecarConflict[], deleted: boolean) => Promise<ConflictChoice>,
+): Promise<ResolvedSave> {
+  const first = await saveSidecar(path, base, mine, options);
+  if (first.status === 'written') return { outcome: 'written', state: first.state, conflicts: [] };
+  if (first.status === 'merged') return { outcome: 'merged', state: first.state, conflicts: [] };
+  const choice = await choose(first.conflicts, !first.theirs.exists);
+  if (choice === 'theirs') return { outcome: 'kept-theirs', state: first.theirs, conflicts: first.conflicts };
+  const second = await saveSidecar(path, first.theirs, first.merged, options);
+  if (second.status === 'conflict') throw new SidecarError(path, 'the file keeps changing on disk; nothing was saved, try again');
+  return { outcome: 'kept-mine', state: second.state, conflicts: first.conflicts };
+}

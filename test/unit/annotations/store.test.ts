@@ -10,6 +10,7 @@ import {
   readSidecarFile,
   removeStaleTemps,
   saveSidecar,
+  saveSidecarResolving,
   writeSidecarAtomic,
   type SidecarFs,
 } from '../../../extension/core/annotations/store';
@@ -293,6 +294,72 @@ describe('sidecar store: external changes', () => {
     const result = await saveSidecar(PATH, { exists: false }, mine, { capturePath: CAPTURE, fs });
     assert.equal(result.status, 'merged');
     assert.deepEqual(parseSidecar(fs.text(PATH) ?? '', PATH).annotations.map((a) => a.id), ['t', 'm']);
+  });
+});
+
+describe('sidecar store: saving with the researcher\'s choice on conflict', () => {
+  /** Both sides edit annotation a1's notes; theirs also adds a tag to it and a new annotation. */
+  async function conflicting(fs: MemoryFs) {
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
+    const theirs = clone(base.sidecar);
+    theirs.annotations[0].notes = 'their notes';
+    theirs.annotations.push(annotation('added-elsewhere', { created: '2026-11-30T00:00:00Z' }));
+    fs.put(PATH, serializeSidecar(theirs));
+    const mine = clone(base.sidecar);
+    mine.annotations[0].notes = 'my notes';
+    mine.annotations[0].severity = 'critical';
+    return { base, theirs, mine };
+  }
+
+  it('"keep mine": our values where both changed, every other change of theirs kept, written', async () => {
+    const fs = new MemoryFs();
+    const { base, mine } = await conflicting(fs);
+    const asked: { paths: string[]; deleted: boolean }[] = [];
+    const saved = await saveSidecarResolving(PATH, base, mine, { capturePath: CAPTURE, fs }, async (conflicts, deleted) => {
+      asked.push({ paths: conflicts.map((c) => c.path), deleted });
+      return 'mine';
+    });
+    assert.deepEqual(asked, [{ paths: ['annotations[id="a1"].notes'], deleted: false }]);
+    assert.equal(saved.outcome, 'kept-mine');
+    const onDisk = parseSidecar(fs.text(PATH) ?? '', PATH);
+    const a1 = onDisk.annotations.find((a) => a.id === 'a1');
+    assert.equal(a1?.notes, 'my notes');
+    assert.equal(a1?.severity, 'critical', 'our other edit');
+    assert.ok(onDisk.annotations.some((a) => a.id === 'added-elsewhere'), 'their new annotation kept');
+    assert.equal(saved.state.exists && saved.state.text, fs.text(PATH), 'the state is what is on disk');
+  });
+
+  it('"keep theirs": nothing written, the state is the file as it is on disk', async () => {
+    const fs = new MemoryFs();
+    const { base, mine } = await conflicting(fs);
+    const before = fs.text(PATH);
+    const saved = await saveSidecarResolving(PATH, base, mine, { capturePath: CAPTURE, fs }, async () => 'theirs');
+    assert.equal(saved.outcome, 'kept-theirs');
+    assert.equal(fs.text(PATH), before, 'nothing written');
+    assert.ok(saved.state.exists && saved.state.sidecar.annotations.some((a) => a.id === 'added-elsewhere'));
+  });
+
+  it('a deleted file is put to the researcher as such; "mine" writes it again', async () => {
+    const fs = new MemoryFs();
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
+    fs.files.delete(PATH);
+    let deletedSeen = false;
+    const saved = await saveSidecarResolving(PATH, base, base.sidecar, { capturePath: CAPTURE, fs }, async (_c, deleted) => {
+      deletedSeen = deleted;
+      return 'mine';
+    });
+    assert.equal(deletedSeen, true);
+    assert.equal(saved.outcome, 'kept-mine');
+    assert.ok(fs.files.has(PATH));
+  });
+
+  it('no conflict: the chooser is never asked', async () => {
+    const fs = new MemoryFs();
+    const base = await writeSidecarAtomic(PATH, fullSidecar(), { capturePath: CAPTURE, fs });
+    const mine = clone(base.sidecar);
+    mine.annotations[0].title = 'renamed';
+    const saved = await saveSidecarResolving(PATH, base, mine, { capturePath: CAPTURE, fs }, async () => assert.fail('asked without a conflict'));
+    assert.equal(saved.outcome, 'written');
   });
 });
 
