@@ -853,7 +853,8 @@ function annotationDraft(raw: unknown): AnnotationDraft {
   const id = ownValue(o, 'id');
   return {
     id: id === null ? null : annotationIdOf(id),
-    exchangeIds: exchangeIds(ownValue(o, 'exchangeIds'), 1),
+    // An existing annotation may have no exchange of this capture left (all its anchors orphaned): it can still be edited.
+    exchangeIds: exchangeIds(ownValue(o, 'exchangeIds'), id === null ? 1 : 0),
     severity: oneOf(ownValue(o, 'severity'), SEVERITIES),
     title: str(o, 'title', MAX_TITLE_LENGTH),
     notes: str(o, 'notes', MAX_NOTES_LENGTH),

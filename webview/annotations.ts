@@ -64,11 +64,16 @@ export function severityBadge(severity: AnnotationSeverity): HTMLElement {
   return h('span', { class: `severity-badge severity-${s}` }, icon(SEVERITY_ICONS[s]), SEVERITY_LABELS[s]);
 }
 
+/** Most annotations the header lists as not attached (each with its buttons); the rest are counted. */
+const MAX_ORPHANS_LISTED = 100;
+
 /**
  * The header's annotation line: how many, how many findings judged, and where they are saved;
- * anchors that no longer match; or, when the sidecar cannot be read, why, and that nothing is written.
+ * or, when the sidecar cannot be read, why, and that nothing is written. Under it, the annotations
+ * with anchors that match no request of this capture, each with why and its Edit and Delete (one
+ * whose requests are all gone has no card in the details: this is the only place to reach it).
  */
-export function renderAnnotationStatus(view: AnnotationsView): HTMLElement {
+export function renderAnnotationStatus(view: AnnotationsView, actions: AnnotationCardActions): HTMLElement {
   const file = visible(view.sidecarFile);
   if (view.status === 'error') {
     return h(
@@ -97,18 +102,70 @@ export function renderAnnotationStatus(view: AnnotationsView): HTMLElement {
     h('span', { title: 'Every change is written at once, beside the capture' }, `saved in ${file}`),
   );
   const orphaned = view.annotations.filter((a) => a.orphans.length > 0);
-  if (orphaned.length > 0) {
-    const reasons = orphaned.flatMap((a) => a.orphans.map((o) => `${visible(a.title)}: ${visible(o)}`));
-    line.append(
+  if (orphaned.length === 0) return line;
+  line.append(
+    h(
+      'span',
+      { class: 'annotation-orphans' },
+      icon('warning'),
+      `${orphaned.length === 1 ? '1 annotation' : `${formatCount(orphaned.length)} annotations`} could not be attached to this capture’s requests:`,
+    ),
+  );
+  const list = h('ul', { class: 'annotation-orphan-list', attrs: { 'aria-label': 'Annotations that could not be attached' } });
+  for (const a of orphaned.slice(0, MAX_ORPHANS_LISTED)) {
+    const titleText = visible(a.title);
+    const reasons = a.orphans.map(visible).join('; ');
+    const still = a.exchangeIds.length > 0 ? ` (still on ${a.exchangeIds.slice(0, 5).map((id) => `#${id}`).join(', ')}${a.exchangeIds.length > 5 ? ', …' : ''})` : '';
+    list.append(
       h(
-        'span',
-        { class: 'annotation-orphans', title: reasons.join('\n') },
-        icon('warning'),
-        `${orphaned.length === 1 ? '1 annotation' : `${formatCount(orphaned.length)} annotations`} could not be attached: ${visible(orphaned[0].orphans[0])}${reasons.length > 1 ? ` (and ${formatCount(reasons.length - 1)} more)` : ''}`,
+        'li',
+        { class: `annotation-orphan severity-${severityOf(a.severity)}`, attrs: { 'data-annotation': a.id } },
+        severityBadge(a.severity),
+        h('span', { class: 'annotation-orphan-title', title: titleText }, titleText),
+        h('span', { class: 'annotation-orphan-reason', title: reasons }, `${reasons}${still}`),
+        headerButtons(a, actions),
       ),
     );
   }
-  return line;
+  if (orphaned.length > MAX_ORPHANS_LISTED) {
+    list.append(h('li', { class: 'annotation-orphan-more' }, `and ${formatCount(orphaned.length - MAX_ORPHANS_LISTED)} more, not listed here`));
+  }
+  return h('div', { class: 'annotation-status-block' }, line, list);
+}
+
+/** Edit and Delete on a line of the header: small text buttons, so the header stays short. */
+function headerButtons(a: AnnotationView, actions: AnnotationCardActions): HTMLElement {
+  const titleText = visible(a.title);
+  const edit = h('button', { class: 'detail-text-button annotation-edit', attrs: { type: 'button', 'aria-label': `Edit annotation ${titleText}` } }, icon('edit'), 'Edit');
+  edit.addEventListener('click', () => actions.edit(a.id));
+  const remove = h('button', { class: 'detail-text-button annotation-delete', attrs: { type: 'button', 'aria-label': `Delete annotation ${titleText}` } }, icon('trash'), 'Delete');
+  remove.addEventListener('click', () => actions.remove(a));
+  edit.disabled = remove.disabled = !actions.writable;
+  return h('span', { class: 'annotation-orphan-actions' }, edit, remove);
+}
+
+/** An annotation's Edit and Delete buttons on its card in the details. */
+function annotationButtons(a: AnnotationView, actions: AnnotationCardActions): HTMLElement {
+  const titleText = visible(a.title);
+  const edit = document.createElement('vscode-button');
+  edit.className = 'annotation-edit';
+  edit.secondary = true;
+  edit.icon = 'edit';
+  edit.textContent = 'Edit';
+  edit.setAttribute('aria-label', `Edit annotation ${titleText}`);
+  edit.addEventListener('click', () => actions.edit(a.id));
+  const remove = document.createElement('vscode-button');
+  remove.className = 'annotation-delete';
+  remove.secondary = true;
+  remove.icon = 'trash';
+  remove.textContent = 'Delete';
+  remove.setAttribute('aria-label', `Delete annotation ${titleText}`);
+  remove.addEventListener('click', () => actions.remove(a));
+  if (!actions.writable) {
+    edit.toggleAttribute('disabled', true);
+    remove.toggleAttribute('disabled', true);
+  }
+  return h('span', { class: 'annotation-card-actions' }, edit, remove);
 }
 
 //#region modal dialogs
@@ -383,22 +440,6 @@ export function renderAnnotationCards(annotations: readonly AnnotationView[], ac
   const list = h('ul', { class: 'annotation-cards' });
   for (const a of annotations) {
     const titleText = visible(a.title);
-    const edit = document.createElement('vscode-button');
-    edit.secondary = true;
-    edit.icon = 'edit';
-    edit.textContent = 'Edit';
-    edit.setAttribute('aria-label', `Edit annotation ${titleText}`);
-    edit.addEventListener('click', () => actions.edit(a.id));
-    const remove = document.createElement('vscode-button');
-    remove.secondary = true;
-    remove.icon = 'trash';
-    remove.textContent = 'Delete';
-    remove.setAttribute('aria-label', `Delete annotation ${titleText}`);
-    remove.addEventListener('click', () => actions.remove(a));
-    if (!actions.writable) {
-      edit.toggleAttribute('disabled', true);
-      remove.toggleAttribute('disabled', true);
-    }
     const updated = formatDate(a.updated);
     list.append(
       h(
@@ -409,7 +450,7 @@ export function renderAnnotationCards(annotations: readonly AnnotationView[], ac
           { class: 'annotation-card-head' },
           severityBadge(a.severity),
           h('span', { class: 'annotation-card-title', title: titleText }, titleText),
-          h('span', { class: 'annotation-card-actions' }, edit, remove),
+          annotationButtons(a, actions),
         ),
         a.tags.length > 0 ? h('div', { class: 'annotation-card-tags' }, ...a.tags.map((t) => h('span', { class: 'annotation-tag' }, visible(t)))) : null,
         a.notes ? h('div', { class: 'annotation-card-notes' }, visibleLines(a.notes)) : null,

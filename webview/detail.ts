@@ -29,7 +29,7 @@ import type {
 import { MAX_REASON_LENGTH } from '../extension/protocol';
 import { renderAnnotationCards } from './annotations';
 import { kindBadge, kindLabel, SECTION_WHERE } from './badges';
-import { formatCount, h, icon, visible } from './dom';
+import { focusIsFree, focusWhenReady, formatCount, h, icon, visible } from './dom';
 
 export interface DetailActions {
   /** The host puts the text on the clipboard. */
@@ -46,6 +46,18 @@ const JUDGEMENT_WORDS: Record<Judgement, { label: string; question: string; icon
   'false-positive': { label: 'Mark false positive…', question: 'Why is this not a real identifier?', icon: 'circle-slash', done: 'False positive' },
   expected: { label: 'Mark expected…', question: 'Why is sending it expected?', icon: 'pass', done: 'Expected' },
 };
+
+/**
+ * Where the keyboard focus goes back to when the pane renders its exchange anew (judging a finding
+ * or editing an annotation makes the host rescan, and the pane is built again).
+ */
+export type FocusTarget =
+  /** The row of the finding with this key (DetailFinding.key). */
+  | { finding: string }
+  /** The Edit button of this annotation's card. */
+  | { annotation: string }
+  /** The annotations section (one was deleted). */
+  | { annotations: true };
 
 /** What survives the webview being hidden: the tab the researcher was on. */
 export interface DetailState {
@@ -227,6 +239,10 @@ export class DetailPane {
   private readonly flashTimers = new Map<HTMLElement, ReturnType<typeof setTimeout>>();
   private annotations: readonly AnnotationView[] = [];
   private writable = true;
+  /** The exchange on screen, loading or failed; undefined while empty. */
+  private exchangeShown: number | undefined;
+  /** Where the focus goes back to when the pane is rendered again (see restoreFocus). */
+  private focusWish: { exchangeId: number; target: FocusTarget } | undefined;
 
   constructor(
     private readonly actions: DetailActions,
@@ -241,7 +257,61 @@ export class DetailPane {
     this.element.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') this.onHighlightEvent(event);
     });
+    // A focus wish lasts until the researcher presses a key or clicks: the focus is theirs then.
+    const forget = () => (this.focusWish = undefined);
+    document.addEventListener('keydown', forget, true);
+    document.addEventListener('pointerdown', forget, true);
     this.showEmpty();
+  }
+
+  /**
+   * Put the keyboard focus on `target` (now unless `now` is false), and again whenever the pane
+   * renders its exchange anew, until the researcher presses a key or clicks; only while the focus
+   * is lost (on the body) or inside the pane. False when no exchange is shown.
+   */
+  restoreFocus(target: FocusTarget, now = true): boolean {
+    const exchangeId = this.exchangeShown;
+    if (exchangeId === undefined) return false;
+    this.focusWish = { exchangeId, target };
+    if (now) this.applyFocusWish();
+    return true;
+  }
+
+  /** The shown exchange changed: a focus wish for another one is dropped. */
+  private setShown(exchangeId: number | undefined): void {
+    this.exchangeShown = exchangeId;
+    if (this.focusWish && this.focusWish.exchangeId !== exchangeId) this.focusWish = undefined;
+  }
+
+  private applyFocusWish(): void {
+    const wish = this.focusWish;
+    const view = this.view;
+    if (!wish || !view || view.detail.id !== wish.exchangeId || !focusIsFree(this.element)) return;
+    const target = this.focusTargetOf(view, wish.target);
+    focusWhenReady(target, () => this.view === view && this.focusWish === wish && focusIsFree(this.element));
+  }
+
+  /** The element standing for `target` in `view`, or the nearest equivalent. */
+  private focusTargetOf(view: View, target: FocusTarget): HTMLElement {
+    if ('finding' in target) {
+      const index = view.detail.findings.findIndex((f) => f.key === target.finding);
+      const at = index >= 0 ? index : Math.max(0, view.current);
+      const button = view.findingButtons[at];
+      if (button) {
+        this.setRoving(view, at);
+        return button;
+      }
+    } else if ('annotation' in target) {
+      const card = [...(view.annotations?.querySelectorAll<HTMLElement>('.annotation-card') ?? [])].find((c) => c.dataset.annotation === target.annotation);
+      const edit = card?.querySelector<HTMLElement>('.annotation-edit:not([disabled])');
+      if (edit) return edit;
+    }
+    if (view.annotations && !('finding' in target)) {
+      view.annotations.tabIndex = -1;
+      return view.annotations;
+    }
+    this.element.tabIndex = -1;
+    return this.element;
   }
 
   /** The state to store: the current tab. */
@@ -264,6 +334,7 @@ export class DetailPane {
     if (view.annotations) view.annotations.replaceWith(...(section ? [section] : []));
     else if (section) this.element.querySelector('.detail-head')?.after(section);
     view.annotations = section;
+    this.applyFocusWish();
   }
 
   /** Reveal the finding with this key (see DetailFinding.key); false when the exchange has none. */
@@ -286,6 +357,7 @@ export class DetailPane {
 
   showEmpty(): void {
     this.clear();
+    this.setShown(undefined);
     this.element.replaceChildren(
       h('div', { class: 'detail-message detail-empty' }, icon('inspect'), h('span', {}, 'Select a request to see its headers, bodies and the identifiers found in them.')),
     );
@@ -294,6 +366,7 @@ export class DetailPane {
 
   showLoading(exchangeId: number): void {
     this.clear();
+    this.setShown(exchangeId);
     const ring = document.createElement('vscode-progress-ring');
     ring.className = 'detail-ring';
     this.element.replaceChildren(h('div', { class: 'detail-message detail-loading', attrs: { role: 'status' } }, ring, h('span', {}, `Loading request #${exchangeId}…`)));
@@ -302,6 +375,7 @@ export class DetailPane {
 
   showError(exchangeId: number, message: string): void {
     this.clear();
+    this.setShown(exchangeId);
     this.element.replaceChildren(
       h(
         'div',
@@ -315,6 +389,7 @@ export class DetailPane {
 
   show(detail: ExchangeDetail): void {
     this.clear();
+    this.setShown(detail.id);
     const texts = detail.findings.map(describeFinding);
     const tabs = document.createElement('vscode-tabs');
     tabs.className = 'detail-tabs';
@@ -373,6 +448,7 @@ export class DetailPane {
       tabs,
     );
     this.element.setAttribute('aria-busy', 'false');
+    this.applyFocusWish();
   }
 
   /**
@@ -422,7 +498,9 @@ export class DetailPane {
 
   private countByTab(detail: ExchangeDetail): Map<DetailTabId, { n: number; confidence: FindingConfidence }> {
     const counts = new Map<DetailTabId, { n: number; confidence: FindingConfidence }>();
+    // Judged findings are left out of the views: the tabs count only those still to look at.
     for (const f of detail.findings) {
+      if (f.judged) continue;
       const tab = tabOfSection(f.section);
       const confidence = confidenceOf(f);
       const c = counts.get(tab);
@@ -483,7 +561,11 @@ export class DetailPane {
 
   private renderFindings(view: View): HTMLElement {
     const { detail, texts } = view;
-    const list = h('ul', { class: 'detail-findings-list', attrs: { 'aria-label': `Findings in this request (${formatCount(detail.findings.length)})` } });
+    const judged = detail.findings.filter((f) => f.judged).length;
+    const list = h('ul', {
+      class: 'detail-findings-list',
+      attrs: { 'aria-label': `Findings in this request (${formatCount(detail.findings.length - judged)}${judged > 0 ? `, and ${formatCount(judged)} judged` : ''})` },
+    });
     detail.findings.forEach((f, i) => {
       const t = texts[i];
       const where = `${sectionWhere(f.section)}${f.fieldPath ? ` · ${visible(f.fieldPath)}` : ''}`;
@@ -521,9 +603,13 @@ export class DetailPane {
         const undo = h('button', { class: 'detail-text-button', attrs: { type: 'button' } }, icon('discard'), 'Undo judgement');
         undo.disabled = !this.writable;
         undo.addEventListener('click', () => {
+          // The pane is built again once the host rescans: the focus comes back to this finding.
+          this.restoreFocus({ finding: f.key }, false);
           undo.disabled = true;
           this.actions.judge(detail.id, f.key, null, '').catch((err: unknown) => {
+            this.focusWish = undefined;
             undo.disabled = false;
+            undo.focus();
             note.append(h('span', { class: 'detail-judge-error', attrs: { role: 'alert' } }, ` ${visible(err instanceof Error ? err.message : String(err))}`));
           });
         });
@@ -565,7 +651,6 @@ export class DetailPane {
       this.setRoving(view, next);
       view.findingButtons[next].focus();
     });
-    const judged = detail.findings.filter((f) => f.judged).length;
     return h(
       'section',
       { class: 'detail-findings', attrs: { 'aria-label': 'Findings' } },
@@ -615,8 +700,10 @@ export class DetailPane {
       busy = true;
       confirm.toggleAttribute('disabled', true);
       error.textContent = '';
-      // On success the host rescans and the pane shows the exchange again, judged.
+      // On success the host rescans and the pane shows the exchange again, judged, the focus on it.
+      this.restoreFocus({ finding: f.key }, false);
       this.actions.judge(exchangeId, f.key, judgement, reason.value.slice(0, MAX_REASON_LENGTH)).catch((err: unknown) => {
+        this.focusWish = undefined;
         busy = false;
         confirm.toggleAttribute('disabled', false);
         error.textContent = visible(err instanceof Error ? err.message : String(err));

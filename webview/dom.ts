@@ -76,3 +76,24 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
 }
+
+/** Whether the keyboard focus is nowhere in particular (on the body: what was focused was re-rendered), or inside `within`. */
+export function focusIsFree(within?: HTMLElement): boolean {
+  const active = document.activeElement;
+  return active === null || active === document.body || (within !== undefined && within.contains(active));
+}
+
+/**
+ * Focus `el`, waiting until a web component has rendered (vscode-button takes its tabindex then),
+ * and only if `stillWanted()` says so by then.
+ */
+export function focusWhenReady(el: HTMLElement, stillWanted: () => boolean): void {
+  const rendering = (el as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+  if (rendering === undefined) {
+    if (stillWanted()) el.focus();
+    return;
+  }
+  void rendering.then(() => {
+    if (el.isConnected && stillWanted()) el.focus();
+  });
+}

@@ -38,6 +38,11 @@ const SOURCE_TEXT: Record<KnownValuesView['source'], string> = {
 
 type Target = 'sidecar' | 'settings';
 
+/** A list's values, for comparing (kind and value, in order). */
+function entriesKey(entries: readonly KnownValueEntry[]): string {
+  return JSON.stringify(entries.map((e) => [e.kind, e.value]));
+}
+
 interface EntryRow {
   element: HTMLElement;
   kind: VscodeSingleSelect;
@@ -55,6 +60,10 @@ class KnownList {
   private rows: EntryRow[] = [];
   private saving = false;
   private writable = true;
+  /** The entries the host last sent for this list (entriesKey), undefined before the first. */
+  private shown: string | undefined;
+  /** A row was added, removed or changed since the list was last shown or saved. */
+  private edited = false;
 
   constructor(
     readonly target: Target,
@@ -71,6 +80,7 @@ class KnownList {
     add.addEventListener('click', () => {
       if (this.rows.length >= MAX_KNOWN_VALUES || !this.writable) return;
       this.addRow({ kind: 'imei', value: '' }).value.focus();
+      this.edited = true;
     });
     this.addButton = add;
     const save = document.createElement('vscode-button');
@@ -88,10 +98,30 @@ class KnownList {
     );
   }
 
-  show(entries: readonly KnownValueEntry[]): void {
+  /**
+   * The host sent the values it uses now. The rows are built again only when this list's values
+   * changed: an update about the other list (or a rescan for something else) leaves rows being
+   * typed alone. A change made elsewhere while this list has unsaved edits keeps the edits too
+   * (Save would write them over it), and says so.
+   */
+  update(entries: readonly KnownValueEntry[]): void {
+    const key = entriesKey(entries);
+    if (key === this.shown) return;
+    if (this.shown !== undefined && !this.saving && this.edited) {
+      this.shown = key;
+      this.result.classList.remove('error');
+      setText(this.result, 'Changed elsewhere meanwhile: Save replaces that with these values.');
+      return;
+    }
+    this.shown = key;
+    this.show(entries);
+  }
+
+  private show(entries: readonly KnownValueEntry[]): void {
     this.list.replaceChildren();
     this.rows = [];
     for (const entry of entries) this.addRow(entry);
+    this.edited = false;
     if (entries.length === 0) this.list.append(h('p', { class: 'known-empty' }, 'None yet.'));
   }
 
@@ -127,7 +157,9 @@ class KnownList {
     value.placeholder = KINDS.find((k) => k.kind === entry.kind)?.placeholder ?? '';
     kind.addEventListener('change', () => {
       value.placeholder = KINDS.find((k) => k.kind === kind.value)?.placeholder ?? '';
+      this.edited = true;
     });
+    value.addEventListener('input', () => (this.edited = true));
     value.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') void this.submit();
     });
@@ -141,6 +173,7 @@ class KnownList {
     remove.addEventListener('click', () => {
       row.element.remove();
       this.rows = this.rows.filter((r) => r !== row);
+      this.edited = true;
     });
     this.rows.push(row);
     this.list.append(row.element);
@@ -156,6 +189,8 @@ class KnownList {
     const entries = this.rows.map((r) => ({ kind: r.kind.value, value: r.value.value.slice(0, MAX_KNOWN_VALUE_LENGTH) })).filter((e) => e.value.trim() !== '');
     try {
       setText(this.result, visible(await this.saveEntries(this.target, entries)));
+      // Saved: what the rows hold is what the host has (its update may still come, and rebuild them).
+      this.edited = false;
     } catch (err) {
       this.result.classList.add('error');
       setText(this.result, visible(err instanceof Error ? err.message : String(err)));
@@ -192,10 +227,10 @@ export class KnownValuesPanel {
     this.update(known);
   }
 
-  /** The host rescanned: show the values it used (and why any were left out). */
+  /** The host rescanned: show the values it used (and why any were left out); lists not changed are left as they are. */
   update(known: KnownValuesView): void {
-    this.sidecar.show(known.sidecarEntries ?? []);
-    this.settings.show(known.entries);
+    this.sidecar.update(known.sidecarEntries ?? []);
+    this.settings.update(known.entries);
     setText(this.settings.source, SOURCE_TEXT[known.source] ?? '');
     this.problems.replaceChildren(...known.problems.map((p) => h('li', {}, icon('warning'), ' ', visible(p))));
   }

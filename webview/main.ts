@@ -31,10 +31,10 @@ import {
   type SortColumn,
   type ToWebview,
 } from '../extension/protocol';
-import { confirmInPage, openAnnotationForm, renderAnnotationStatus } from './annotations';
+import { confirmInPage, openAnnotationForm, renderAnnotationStatus, type AnnotationCardActions } from './annotations';
 import { HostApi } from './api';
 import { DetailPane, type DetailState } from './detail';
-import { formatCount, h, icon, visible } from './dom';
+import { focusIsFree, focusWhenReady, formatCount, h, icon, visible } from './dom';
 import { FilterBar, type ViewMode } from './filters';
 import { renderFindings } from './findings';
 import { KnownValuesPanel } from './known';
@@ -160,6 +160,9 @@ function onNotification(message: Notification): void {
       applyPendingFocus();
       return;
     case 'startAnnotation':
+      // VS Code hands a focused webview's key presses to its keybindings too: this may be the
+      // echo of a Ctrl/Cmd+Alt+A the page has just acted on itself.
+      if (performance.now() - localShortcutAt < SHORTCUT_ECHO_MS) return;
       startAnnotation();
       return;
   }
@@ -194,8 +197,8 @@ function showCapture(init: InitMessage): void {
         const answer = await api.request({ type: 'judgeFinding', exchangeId, key, judgement, reason });
         showStatus(answer.message, 'info');
       },
-      editAnnotation: (id) => void editAnnotation(id),
-      deleteAnnotation: (annotation) => void deleteAnnotation(annotation),
+      editAnnotation: (id) => void editAnnotation(id, 'card'),
+      deleteAnnotation: (annotation) => void deleteAnnotation(annotation, 'card'),
     },
     state.detail,
     (detailState) => {
@@ -310,7 +313,7 @@ function showCapture(init: InitMessage): void {
   annotateButton.textContent = 'Annotate…';
   annotateButton.addEventListener('click', () => startAnnotation());
   filters.addTool(annotateButton);
-  const annotationStatus = renderAnnotationStatus(init.annotations);
+  const annotationStatus = renderAnnotationStatus(init.annotations, headerAnnotationActions(init.annotations));
   detail.setAnnotations(init.annotations.annotations, init.annotations.status !== 'error');
   const { section: knownSection, badge: knownBadge } = knownValuesSection(known, init.known);
   const findings = renderFindings(init.summary.findings);
@@ -528,9 +531,10 @@ function updateKnown(known: KnownValuesView): void {
 function updateAnnotations(view: AnnotationsView): void {
   annotations = view;
   if (!shown) return; // `init` carries them
-  const status = renderAnnotationStatus(view);
+  const status = renderAnnotationStatus(view, headerAnnotationActions(view));
   shown.annotationStatus.replaceWith(status);
   shown.annotationStatus = status;
+  applyHeaderFocus();
   shown.detail.setAnnotations(view.annotations, view.status !== 'error');
   shown.known.setSidecar(view.sidecarFile, view.status !== 'error');
   updateAnnotateButton();
@@ -570,8 +574,62 @@ function modalOpen(): boolean {
   return document.querySelector('.modal-backdrop') !== null;
 }
 
+/** The Edit and Delete of the header's list (annotations that could not be attached). */
+function headerAnnotationActions(view: AnnotationsView): AnnotationCardActions {
+  return {
+    writable: view.status !== 'error',
+    edit: (id) => void editAnnotation(id, 'header'),
+    remove: (annotation) => void deleteAnnotation(annotation, 'header'),
+  };
+}
+
+/** Where an annotation's Edit or Delete was pressed: its card in the details, or the header's list. */
+type AnnotationPlace = 'card' | 'header';
+
+/**
+ * After an edit or a delete from the header's list, where the focus goes back once the header is
+ * rendered again: this annotation's Edit button, or (null) the first one left, else the table.
+ * Kept until the researcher presses a key or clicks, and used only while the focus is lost.
+ */
+let headerFocus: { id: string | null } | undefined;
+document.addEventListener('keydown', () => (headerFocus = undefined), true);
+document.addEventListener('pointerdown', () => (headerFocus = undefined), true);
+
+function applyHeaderFocus(): void {
+  const wish = headerFocus;
+  if (!wish || !shown || !focusIsFree()) return;
+  const items = [...shown.annotationStatus.querySelectorAll<HTMLElement>('.annotation-orphan')];
+  const item = (wish.id === null ? undefined : items.find((el) => el.dataset.annotation === wish.id)) ?? items[0];
+  const edit = item?.querySelector<HTMLElement>('.annotation-edit:not([disabled])');
+  if (edit) focusWhenReady(edit, () => headerFocus === wish && focusIsFree());
+  else shown.table.focus();
+}
+
+/** The form or the confirmation closed (the card or line may have been built again meanwhile): put the focus back. */
+function refocusAfterAnnotation(id: string, place: AnnotationPlace, deleted: boolean): void {
+  if (!shown) return;
+  if (place === 'header') {
+    headerFocus = { id: deleted ? null : id };
+    applyHeaderFocus();
+    return;
+  }
+  const selected = state.selected;
+  const left = deleted ? (annotations?.annotations.some((a) => selected !== undefined && a.exchangeIds.includes(selected)) ?? false) : true;
+  if (!left || !shown.detail.restoreFocus(deleted ? { annotations: true } : { annotation: id })) {
+    if (focusIsFree()) shown.table.focus();
+  }
+}
+
+/**
+ * When the page last acted on its own Ctrl/Cmd+Alt+A (performance.now()). VS Code also hands the
+ * key press to its keybinding, whose command sends `startAnnotation` right after: an echo within
+ * SHORTCUT_ECHO_MS is dropped, so the form is asked for once.
+ */
+let localShortcutAt = -Infinity;
+const SHORTCUT_ECHO_MS = 500;
+
 function startAnnotation(): void {
-  if (modalOpen()) return;
+  if (modalOpen() || formRequested) return;
   const why = cannotAnnotate();
   if (why) {
     showStatus(why);
@@ -580,21 +638,29 @@ function startAnnotation(): void {
   void openForm(annotationTargets(), null);
 }
 
-function editAnnotation(id: string): Promise<void> {
+/** An existing annotation's form (its own exchanges: an annotation whose requests are all gone has none). */
+function editAnnotation(id: string, place: AnnotationPlace): Promise<void> {
   if (annotations?.status === 'error') {
     showStatus(cannotAnnotate());
     return Promise.resolve();
   }
-  return openForm([], id);
+  return openForm([], id, () => refocusAfterAnnotation(id, place, false));
 }
 
-async function openForm(exchangeIds: number[], annotationId: string | null): Promise<void> {
+/** A getAnnotationDraft is on its way: a second trigger meanwhile is dropped (one form, one request). */
+let formRequested = false;
+
+async function openForm(exchangeIds: number[], annotationId: string | null, onClosed?: () => void): Promise<void> {
+  if (formRequested) return;
+  formRequested = true;
   let answer;
   try {
     answer = await api.request({ type: 'getAnnotationDraft', exchangeIds, annotationId });
   } catch (err) {
     showStatus(err instanceof Error ? err.message : String(err));
     return;
+  } finally {
+    formRequested = false;
   }
   if (modalOpen()) return;
   openAnnotationForm(app, {
@@ -604,15 +670,23 @@ async function openForm(exchangeIds: number[], annotationId: string | null): Pro
     save: async (draft) => (await api.request({ type: 'saveAnnotation', draft })).message,
     onClose: (message) => {
       if (message) showStatus(message, 'info');
+      onClosed?.();
     },
   });
 }
 
-async function deleteAnnotation(annotation: AnnotationView): Promise<void> {
+async function deleteAnnotation(annotation: AnnotationView, place: AnnotationPlace): Promise<void> {
   const file = annotations?.sidecarFile ?? 'the sidecar';
   const title = annotation.title.length > 80 ? `${annotation.title.slice(0, 80)}…` : annotation.title;
   const ok = await confirmInPage(app, `Delete the annotation “${visible(title)}”?`, `It is removed from ${visible(file)} at once.`, 'Delete');
-  if (ok) await act(api.request({ type: 'deleteAnnotation', id: annotation.id }));
+  if (!ok) return;
+  try {
+    showStatus((await api.request({ type: 'deleteAnnotation', id: annotation.id })).message, 'info');
+  } catch (err) {
+    showStatus(err instanceof Error ? err.message : String(err));
+    return;
+  }
+  refocusAfterAnnotation(annotation.id, place, true);
 }
 
 function showRowMenu(exchangeId: number, at: { x: number; y: number }): void {
@@ -629,12 +703,18 @@ function showRowMenu(exchangeId: number, at: { x: number; y: number }): void {
   );
 }
 
-// The page's own shortcut (the command's keybinding does not reach a focused webview).
+// The page's own shortcut, so it works at once and on what the page has selected. VS Code hands a
+// focused webview's key presses to its keybindings too, so the command's `startAnnotation` follows:
+// see SHORTCUT_ECHO_MS.
 document.addEventListener('keydown', (event) => {
-  if (event.altKey && (event.ctrlKey || event.metaKey) && !event.shiftKey && event.code === 'KeyA') {
-    event.preventDefault();
-    startAnnotation();
-  }
+  if (!(event.altKey && (event.ctrlKey || event.metaKey) && !event.shiftKey && event.code === 'KeyA')) return;
+  // On Windows AltGr arrives as Ctrl+Alt, and AltGr+A types a letter (ą on a Polish keyboard): let it.
+  if (event.getModifierState('AltGraph')) return;
+  event.preventDefault();
+  const now = performance.now();
+  if (event.repeat || now - localShortcutAt < SHORTCUT_ECHO_MS) return;
+  localShortcutAt = now;
+  startAnnotation();
 });
 
 /**

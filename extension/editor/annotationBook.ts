@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { anchorKey, anchorOf, findingKey, findingRefOf, resolveAnchors } from '../core/annotations/anchor';
 import type { AdvisoryMeta, Annotation, ExchangeAnchor, FindingRef, FindingState, Severity, Sidecar } from '../core/annotations/model';
 import { SEVERITIES, SIDECAR_SUFFIX } from '../core/annotations/model';
-import { emptySidecar } from '../core/annotations/sidecar';
+import { defineKey, emptySidecar } from '../core/annotations/sidecar';
+import { KnownValueError, parseKnownFile } from '../core/detect/known';
 import type { Capture, Finding } from '../core/model';
 import { exchangeHost } from '../core/model';
 import type { ScanResult } from '../core/scan';
@@ -52,6 +53,8 @@ export class AnnotationBook {
   /** Exchange id each anchor (by anchorKey) resolves to in this capture; undefined for orphans. */
   private readonly resolved = new Map<string, number | undefined>();
   private readonly orphanReasons = new Map<string, string>();
+  /** The stored anchor each attached exchange was found by, reused for new annotations and judgements on it. */
+  private readonly anchors = new Map<number, ExchangeAnchor>();
   /** Highest severity per exchange. */
   private readonly severities = new Map<number, Severity>();
   /** Judgements by exchange id, then finding key. */
@@ -72,6 +75,7 @@ export class AnnotationBook {
         if (this.resolved.has(key)) continue;
         this.resolved.set(key, r.exchangeId);
         if (r.exchangeId === undefined) this.orphanReasons.set(key, r.reason);
+        else if (!this.anchors.has(r.exchangeId)) this.anchors.set(r.exchangeId, r.anchor);
       }
     }
     for (const a of sidecar.annotations) {
@@ -100,6 +104,15 @@ export class AnnotationBook {
     return this.resolved.get(anchorKey(anchor));
   }
 
+  /**
+   * The anchor to store for an exchange: the one the sidecar already attaches to it, if any. A
+   * fresh anchor (today's index) for a request whose stored anchor was found elsewhere (the capture
+   * was reordered) would claim the exchange first and leave the stored one orphaned.
+   */
+  private anchorFor(exchangeId: number): ExchangeAnchor {
+    return this.anchors.get(exchangeId) ?? anchorOf(this.capture.exchanges[exchangeId]);
+  }
+
   severityOf(exchangeId: number): AnnotationSeverity | null {
     return this.severities.get(exchangeId) ?? null;
   }
@@ -123,8 +136,18 @@ export class AnnotationBook {
     return { ...result, findings, summary: { ...result.summary, findings: findings.length, byConfidence, byKind, exchangesWithFindings: exchanges.size } };
   }
 
+  /** Judgements attached to an exchange of this capture (those of requests it does not hold do not count). */
   get judgedCount(): number {
-    return this.sidecar?.findingStates.length ?? 0;
+    let n = 0;
+    for (const byKey of this.judgements.values()) n += byKey.size;
+    return n;
+  }
+
+  /** What the judgements are, by exchange: equal signatures filter the findings alike and show the same reasons. */
+  judgementSignature(): string {
+    const parts: string[] = [];
+    for (const [id, byKey] of this.judgements) for (const [key, j] of byKey) parts.push(JSON.stringify([id, key, j.judgement, j.reason]));
+    return parts.sort().join('\n');
   }
 
   /** The annotations the workbench lists, creation order. */
@@ -226,7 +249,7 @@ export class AnnotationBook {
       if (!exchange) throw new Error(`there is no exchange #${id}`);
       // An exchange the annotation already named keeps its stored anchor (and unknown fields).
       const stored = existing?.exchanges.find((x) => this.exchangeOf(x) === id);
-      exchanges.push(stored ?? anchorOf(exchange));
+      exchanges.push(stored ?? this.anchorFor(id));
       for (const f of findingsOf(id)) {
         const ref = findingRefOf(f);
         const key = findingKey(ref);
@@ -235,6 +258,7 @@ export class AnnotationBook {
     }
     // Orphaned anchors stay: the researcher did not say the annotation is no longer about them.
     for (const x of existing?.exchanges ?? []) if (this.exchangeOf(x) === undefined) exchanges.push(x);
+    if (exchanges.length === 0) throw new Error('an annotation is about at least one request: select one, or delete the annotation');
     const findings: FindingRef[] = [];
     for (const key of new Set(draft.findingKeys)) {
       const ref = refs.get(key);
@@ -278,23 +302,40 @@ export class AnnotationBook {
       return sidecar;
     }
     if (!finding) throw new Error(`exchange #${exchangeId} has no such finding (the capture was rescanned?)`);
-    const exchange = this.capture.exchanges[exchangeId];
     const previous = sidecar.findingStates.find(stateOf);
-    const state: FindingState = { ...(previous ?? {}), exchange: previous?.exchange ?? anchorOf(exchange), finding: previous?.finding ?? findingRefOf(finding), state: judgement, reason: reason.trim() };
+    const state: FindingState = { ...(previous ?? {}), exchange: previous?.exchange ?? this.anchorFor(exchangeId), finding: previous?.finding ?? findingRefOf(finding), state: judgement, reason: reason.trim() };
     sidecar.findingStates = [...kept, state];
     return sidecar;
   }
 
-  /** The sidecar with these known values (the leaklens.knownValues shape), or without any. */
+  /**
+   * The sidecar with these known values (the leaklens.knownValues shape), or without any. Values
+   * are trimmed and deduplicated, and checked as the scan will read them: an invalid one (an IMSI
+   * of two digits) is refused with the reason, instead of being saved and then ignored.
+   */
   withKnownValues(entries: readonly KnownValueEntry[]): Sidecar {
     const sidecar = this.editable();
-    if (entries.length === 0) {
+    const known = new Map<string, string[]>();
+    for (const { kind, value } of entries) {
+      const text = value.trim();
+      if (text === '') continue;
+      const values = known.get(kind) ?? [];
+      if (!values.includes(text)) values.push(text);
+      known.set(kind, values);
+    }
+    if (known.size === 0) {
       delete sidecar.knownValues;
       return sidecar;
     }
-    const known: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-    for (const { kind, value } of entries) (known[kind] ??= []).push(value);
-    sidecar.knownValues = Object.fromEntries(Object.entries(known).map(([kind, values]) => [kind, values.length === 1 ? values[0] : values]));
+    const record: Record<string, string | string[]> = {};
+    for (const [kind, values] of known) defineKey(record, kind, values.length === 1 ? values[0] : values);
+    try {
+      parseKnownFile(record, `The known values of ${this.sidecarFile}`);
+    } catch (err) {
+      if (err instanceof KnownValueError) throw new Error(err.message, { cause: err });
+      throw err;
+    }
+    sidecar.knownValues = record;
     return sidecar;
   }
 

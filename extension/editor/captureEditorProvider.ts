@@ -26,8 +26,8 @@ import {
 import { annotationsView, answer, NO_KNOWN_VALUES, prepareSearch, errorText as sessionErrorText, type SessionEffects, type SessionView } from './session';
 import { AnnotationBook, type AdvisoryDetails } from './annotationBook';
 import { askOnConflict, SidecarFile, type SidecarSnapshot } from './sidecarFile';
+import { inertNotificationText } from './notify';
 import { treeFindingOf, type FindingsTreeSource, type ShowInCaptureTarget, type TreeCaptureInfo } from './findingsTree';
-import { findingKey } from '../core/annotations/anchor';
 
 /** A preview no webview asked rows of is loaded in full after this long anyway. */
 const PREVIEW_GRACE_MS = 1500;
@@ -73,6 +73,8 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   scanKey: string | undefined;
   /** The known values the last scan used, for the panel. */
   known: KnownValuesView = NO_KNOWN_VALUES;
+  /** The known values last sent to the webviews (JSON), so they are sent again only when changed. */
+  knownSent: string | undefined;
   /** The last scan's result and the known values it used (for the advisory). */
   scanResult: { result: ScanResult; known: KnownValue[]; regionFromSetting: boolean } | undefined;
   effects: SessionEffects | undefined;
@@ -145,6 +147,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         }),
       ),
       vscode.workspace.onDidChangeConfiguration((event) => void provider.settingsChanged(event)),
+      provider.treeChanged,
     ];
     return { provider, disposables };
   }
@@ -240,10 +243,13 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     await vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
     const deadline = Date.now() + SHOW_WAIT_MS;
     let document = this.documentOf(uri);
+    let seen = document !== undefined;
     while ((!document?.annotations || document.loading) && Date.now() < deadline) {
       if (document?.loadError) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
       document = this.documentOf(uri);
+      if (seen && !document) return; // closed meanwhile
+      seen ||= document !== undefined;
     }
     const book = document?.annotations;
     if (!document || !book) {
@@ -255,7 +261,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const annotation = book.annotation(target.annotationId);
       const exchangeId = annotation?.exchanges.map((x) => book.exchangeOf(x)).find((id) => id !== undefined);
       if (exchangeId === undefined) {
-        void vscode.window.showWarningMessage(annotation ? `The annotation “${annotation.title}” is attached to no request of ${document.fileName}: ${book.annotationView(annotation).orphans[0] ?? ''}` : `There is no such annotation in ${book.sidecarFile} any more.`);
+        void vscode.window.showWarningMessage(
+          inertNotificationText(annotation ? `The annotation “${annotation.title}” is attached to no request of ${document.fileName}: ${book.annotationView(annotation).orphans[0] ?? ''}` : `There is no such annotation in ${book.sidecarFile} any more.`),
+        );
         return;
       }
       focus = { exchangeId, findingKey: null };
@@ -307,7 +315,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       } else details[step.key] = answer;
     }
     try {
-      const message = await document.effects.saveSidecar(book.withAdvisory(details), 'Saved the advisory details');
+      const message = await document.effects.saveSidecar((current) => current.withAdvisory(details), 'Saved the advisory details');
       void vscode.window.showInformationMessage(message);
     } catch (err) {
       void vscode.window.showErrorMessage(`LeakLens could not save the advisory details: ${errorText(err)}`);
@@ -347,7 +355,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }));
   }
 
-  private readonly treeChanged = new vscode.EventEmitter<void>();
+  readonly treeChanged = new vscode.EventEmitter<void>();
   /** What the LeakLens Findings tree shows of the open captures. */
   readonly treeSource: FindingsTreeSource = { captures: () => this.treeCaptures(), onDidChange: this.treeChanged.event };
 
@@ -442,9 +450,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       if (settings.key !== document.scanKey) {
         this.scan(document, settings);
         this.notifyRescan(document);
-      } else if (judgementsKey(before) !== judgementsKey(document.annotations)) {
+      } else if ((before?.judgementSignature() ?? '') !== (document.annotations?.judgementSignature() ?? '')) {
         this.refilter(document);
-        this.notifyRescan(document);
+        this.notifyFindings(document);
       }
     }
     const annotations = annotationsView(document);
@@ -502,13 +510,20 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     setTimeout(slice, 0);
   }
 
+  /** After a scan: new findings, and the known values it used when they changed. */
   private notifyRescan(document: CaptureDocument): void {
+    this.notifyFindings(document);
+    // Only when they changed: the panel rebuilds its lists, which would drop rows being typed.
+    const known = JSON.stringify(document.known);
+    if (known === document.knownSent) return;
+    document.knownSent = known;
+    for (const webview of document.webviews) void webview.postMessage({ type: 'knownValuesUpdated', known: document.known } satisfies ToWebview);
+  }
+
+  private notifyFindings(document: CaptureDocument): void {
     const findings = document.scan?.summary;
     if (!findings) return;
-    for (const webview of document.webviews) {
-      void webview.postMessage({ type: 'findingsUpdated', findings } satisfies ToWebview);
-      void webview.postMessage({ type: 'knownValuesUpdated', known: document.known } satisfies ToWebview);
-    }
+    for (const webview of document.webviews) void webview.postMessage({ type: 'findingsUpdated', findings } satisfies ToWebview);
   }
 
   /** What answering the webview needs from VS Code: the clipboard, the text editor, the settings. */
@@ -517,10 +532,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       reveal: (exchangeId) => this.reveal(document, exchangeId),
       setKnownValues: (entries) => this.saveKnownValues(document, entries),
-      saveSidecar: async (sidecar, what) => {
+      saveSidecar: async (edit, what) => {
         const file = document.sidecarFile;
         if (!file) throw new Error('the capture is closed');
-        const { snapshot, message } = await file.save(sidecar, what);
+        const { snapshot, message } = await file.save((current) => {
+          const capture = document.capture;
+          if (!capture) throw new Error('the capture is closed');
+          return edit(new AnnotationBook(capture, current.sidecar, file.fileName, current.status));
+        }, what);
         this.sidecarChanged(document, snapshot);
         return message;
       },
@@ -583,7 +602,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     const sidecarKnown = document.annotations?.sidecar?.knownValues;
     const sidecarFile = document.sidecarFile?.fileName ?? '';
     const settings = scanSettingsFrom(rawKnown, config.get<unknown>(PHONE_REGION_SETTING), { knownValues: sidecarKnown, file: sidecarFile });
-    for (const problem of settings.problems) this.warnOnce(problem);
+    for (const problem of settings.problems) this.warnOnce(problem, document.sidecarFile);
     document.known = {
       entries: knownEntriesFrom(rawKnown),
       source: knownValuesSource(config.inspect(KNOWN_VALUES_SETTING)),
@@ -593,12 +612,18 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     return settings;
   }
 
-  private warnOnce(problem: string): void {
+  /** A settings or sidecar problem, shown once; the button opens where it can be fixed. */
+  private warnOnce(problem: string, sidecar?: { fileName: string; path: string }): void {
     this.log.warn(problem);
     if (this.shownProblems.has(problem)) return;
     this.shownProblems.add(problem);
-    void vscode.window.showWarningMessage(problem, 'Open Settings').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.`);
+    const inSidecar = sidecar !== undefined && problem.includes(sidecar.fileName);
+    const action = inSidecar ? 'Open Annotations File' : 'Open Settings';
+    // Sidecar keys are quoted in the message: shown inert, never as a link.
+    void vscode.window.showWarningMessage(inertNotificationText(problem), action).then((choice) => {
+      if (!choice) return;
+      if (inSidecar) void vscode.window.showTextDocument(vscode.Uri.file(sidecar.path), { preview: true });
+      else void vscode.commands.executeCommand('workbench.action.openSettings', `${SETTINGS_SECTION}.`);
     });
   }
 
@@ -719,9 +744,4 @@ function knownValuesTarget(inspection: KnownInspection): vscode.ConfigurationTar
 function errorText(err: unknown): string {
   if (err instanceof vscode.FileSystemError) return err.code || err.message;
   return sessionErrorText(err);
-}
-
-/** What the judgements are, to tell whether the findings shown must be filtered again. */
-function judgementsKey(book: AnnotationBook | undefined): string {
-  return JSON.stringify(book?.sidecar?.findingStates.map((s) => [s.exchange.index, s.exchange.url, findingKey(s.finding), s.state]) ?? []);
 }

@@ -47,11 +47,12 @@ export interface SessionEffects {
   /** Save the known values of the settings (the capture is rescanned when they change); resolves to what happened. */
   setKnownValues(entries: KnownValueEntry[]): Promise<string>;
   /**
-   * Save this sidecar (an edit of `view.annotations`' one) beside the capture, merging a change made
-   * on disk meanwhile; the view's book and scan are renewed and the webviews told. `what` names the
-   * edit for the message ("Saved the annotation"); resolves to what happened.
+   * Apply `edit` to the sidecar as it is when the save's turn comes (not as it was when the request
+   * arrived: another save or a reload may come first) and write it beside the capture, merging a
+   * change made on disk meanwhile; the view's book and scan are renewed and the webviews told.
+   * `what` names the edit for the message ("Saved the annotation"); resolves to what happened.
    */
-  saveSidecar(sidecar: Sidecar, what: string): Promise<string>;
+  saveSidecar(edit: (book: AnnotationBook) => Sidecar, what: string): Promise<string>;
 }
 
 export const NO_KNOWN_VALUES: KnownValuesView = { entries: [], sidecarEntries: [], source: 'none', problems: [] };
@@ -120,7 +121,7 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
       if (!capture.exchanges[message.exchangeId]) return { type: 'error', requestId, message: `there is no exchange #${message.exchangeId}` };
       return { type: 'done', requestId, message: await needEffects(view).reveal(message.exchangeId) };
     case 'setKnownValues':
-      if (message.target === 'sidecar') return { type: 'done', requestId, message: await needEffects(view).saveSidecar(needBook(view).withKnownValues(message.entries), 'Saved the known values') };
+      if (message.target === 'sidecar') return { type: 'done', requestId, message: await needEffects(view).saveSidecar((book) => book.withKnownValues(message.entries), 'Saved the known values') };
       return { type: 'done', requestId, message: await needEffects(view).setKnownValues(message.entries) };
     case 'getAnnotationDraft': {
       for (const id of message.exchangeIds) if (!capture.exchanges[id]) return { type: 'error', requestId, message: `there is no exchange #${id}` };
@@ -128,18 +129,20 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
       return { type: 'annotationDraft', requestId, draft, findings };
     }
     case 'saveAnnotation': {
-      const sidecar = needBook(view).withAnnotation(message.draft, (id) => allFindingsOf(view, id));
-      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(sidecar, message.draft.id === null ? 'Added the annotation' : 'Saved the annotation') };
+      needBook(view);
+      const save = (book: AnnotationBook) => book.withAnnotation(message.draft, (id) => allFindingsOf(view, id));
+      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(save, message.draft.id === null ? 'Added the annotation' : 'Saved the annotation') };
     }
     case 'deleteAnnotation': {
       const book = needBook(view);
       const title = book.annotation(message.id)?.title ?? '';
-      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(book.withoutAnnotation(message.id), `Deleted the annotation “${cap(title, 80)}”`) };
+      return { type: 'done', requestId, message: await needEffects(view).saveSidecar((current) => current.withoutAnnotation(message.id), `Deleted the annotation “${cap(title, 80)}”`) };
     }
     case 'judgeFinding': {
-      const sidecar = needBook(view).withJudgement(message.exchangeId, message.key, message.judgement, message.reason, (id) => allFindingsOf(view, id));
+      needBook(view);
+      const judge = (book: AnnotationBook) => book.withJudgement(message.exchangeId, message.key, message.judgement, message.reason, (id) => allFindingsOf(view, id));
       const what = message.judgement === null ? 'Took the judgement back' : message.judgement === 'false-positive' ? 'Marked the finding a false positive' : 'Marked the finding expected';
-      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(sidecar, what) };
+      return { type: 'done', requestId, message: await needEffects(view).saveSidecar(judge, what) };
     }
   }
 }

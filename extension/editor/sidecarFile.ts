@@ -1,100 +1,38 @@
 // One capture's sidecar on disk, as the editor keeps it: read when the capture opens, written at
 // once on every edit (annotations save immediately: there is no unsaved state to lose on a crash
 // or a window reload, and git shows every change), and watched, so a change made elsewhere (git
-// checkout, another window, a text editor) is picked up. An edit made while the file changed
-// behind our back is merged with that change (core/annotations/store.ts); values both sides
-// changed differently are put to the researcher, never silently dropped.
-import { basename, dirname } from 'node:path';
+// checkout, another window, a text editor) is picked up. The reading, saving and merging are
+// sidecarStore.ts's; this adds VS Code: the watcher, the log and the conflict dialog.
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { Sidecar } from '../core/annotations/model';
-import { SidecarError, sidecarPathFor } from '../core/annotations/sidecar';
-import { readSidecarFile, removeStaleTemps, saveSidecarResolving, type SidecarConflict, type SidecarFileState } from '../core/annotations/store';
-import type { SidecarStatus } from './annotationBook';
+import { inertNotificationText } from './notify';
+import { SidecarStore, type ConflictChooser, type SidecarSnapshot } from './sidecarStore';
+
+export type { SidecarSnapshot } from './sidecarStore';
 
 /** How long the watcher waits for a burst of file events (a checkout, an editor's save) to settle. */
 const SETTLE_MS = 150;
 
-export interface SidecarSnapshot {
-  sidecar: Sidecar | undefined;
-  status: SidecarStatus;
-}
-
-/** Asks the researcher how to settle a conflict: keep our values, or the file's. */
-export type ConflictChooser = (file: string, conflicts: readonly SidecarConflict[], deleted: boolean) => Promise<'mine' | 'theirs'>;
-
-export class SidecarFile implements vscode.Disposable {
-  readonly path: string;
-  readonly fileName: string;
-  private base: SidecarFileState = { exists: false };
-  private status: SidecarStatus = { status: 'none' };
-  /** Saves and reloads one at a time, in order. */
-  private queue: Promise<unknown> = Promise.resolve();
+export class SidecarFile extends SidecarStore implements vscode.Disposable {
   private readonly watcher: vscode.FileSystemWatcher | undefined;
   private settle: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
   constructor(
-    private readonly captureUri: vscode.Uri,
+    captureUri: vscode.Uri,
     /** Called after the sidecar changed on disk by someone else (not after our own saves). */
     private readonly onExternalChange: (snapshot: SidecarSnapshot) => void,
-    private readonly chooseOnConflict: ConflictChooser,
+    chooseOnConflict: ConflictChooser,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.path = sidecarPathFor(captureUri.fsPath);
-    this.fileName = basename(this.path);
-    if (captureUri.scheme !== 'file') {
-      this.status = { status: 'error', error: `annotations are saved beside the capture, and ${captureUri.scheme}: files have no folder LeakLens can write to` };
-      return;
-    }
+    const unusable = captureUri.scheme === 'file' ? undefined : `annotations are saved beside the capture, and ${captureUri.scheme}: files have no folder LeakLens can write to`;
+    super(captureUri.fsPath, chooseOnConflict, unusable);
+    if (unusable) return;
     this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(this.path)), this.fileName));
     const changed = () => this.changedOnDisk();
     this.watcher.onDidChange(changed);
     this.watcher.onDidCreate(changed);
     this.watcher.onDidDelete(changed);
-  }
-
-  get snapshot(): SidecarSnapshot {
-    return { sidecar: this.base.exists ? this.base.sidecar : undefined, status: this.status };
-  }
-
-  /** Read it (first open); an unreadable file is reported in the status and left untouched. */
-  load(): Promise<SidecarSnapshot> {
-    return this.enqueue(async () => {
-      if (this.captureUri.scheme !== 'file') return this.snapshot;
-      await this.read();
-      // Temporary files of a write that crashed before its rename (older than a minute).
-      for (const stale of await removeStaleTemps(this.path)) this.log.info(`removed ${stale}, left by an interrupted sidecar write`);
-      return this.snapshot;
-    });
-  }
-
-  /**
-   * Write `mine` (an edit of the current snapshot). If the file changed since we read it, the
-   * change is merged; conflicting values are put to the researcher. Resolves to the snapshot now
-   * on disk and what happened.
-   */
-  save(mine: Sidecar, what: string): Promise<{ snapshot: SidecarSnapshot; message: string }> {
-    return this.enqueue(async () => {
-      if (this.status.status === 'error') throw new Error(`${this.fileName} cannot be read, so it is not changed: ${this.status.error}`);
-      const saved = await saveSidecarResolving(this.path, this.base, mine, { capturePath: this.captureUri.fsPath }, (conflicts, deleted) =>
-        this.chooseOnConflict(this.fileName, conflicts, deleted),
-      );
-      this.base = saved.state;
-      this.status = { status: saved.state.exists ? 'ok' : 'none' };
-      if (saved.conflicts.length > 0) {
-        this.log.warn(`${this.fileName} changed on disk while saving: ${saved.conflicts.map((c) => c.path).join(', ')}; kept ${saved.outcome === 'kept-mine' ? 'this edit' : 'the file on disk'}`);
-      }
-      switch (saved.outcome) {
-        case 'written':
-          return { snapshot: this.snapshot, message: `${what} (saved to ${this.fileName})` };
-        case 'merged':
-          return { snapshot: this.snapshot, message: `${what} (merged with a change made to ${this.fileName} elsewhere)` };
-        case 'kept-mine':
-          return { snapshot: this.snapshot, message: `${what} (merged with a change made to ${this.fileName} elsewhere; your values kept where both changed)` };
-        case 'kept-theirs':
-          return { snapshot: this.snapshot, message: `${what} was not saved: ${this.fileName} changed on disk and its version was kept` };
-      }
-    });
   }
 
   dispose(): void {
@@ -107,36 +45,14 @@ export class SidecarFile implements vscode.Disposable {
     if (this.settle) clearTimeout(this.settle);
     this.settle = setTimeout(() => {
       this.settle = undefined;
-      void this.enqueue(async () => {
-        if (this.disposed) return;
-        const before = this.base.exists ? this.base.sha256 : undefined;
-        const beforeStatus = this.status.status;
-        await this.read();
-        const after = this.base.exists ? this.base.sha256 : undefined;
+      void this.reload().then((snapshot) => {
         // Our own writes fire the watcher too: only a different content is news.
-        if (after === before && this.status.status === beforeStatus) return;
-        this.log.info(`${this.fileName} changed on disk: ${this.status.status === 'error' ? 'it cannot be read now' : 'annotations reloaded'}`);
-        this.onExternalChange(this.snapshot);
+        if (!snapshot || this.disposed) return;
+        if (snapshot.status.status === 'error') this.log.warn(snapshot.status.error);
+        this.log.info(`${this.fileName} changed on disk: ${snapshot.status.status === 'error' ? 'it cannot be read now' : 'annotations reloaded'}`);
+        this.onExternalChange(snapshot);
       });
     }, SETTLE_MS);
-  }
-
-  private async read(): Promise<void> {
-    try {
-      this.base = await readSidecarFile(this.path);
-      this.status = { status: this.base.exists ? 'ok' : 'none' };
-    } catch (err) {
-      // The broken file is left as it is; edits are refused until it reads again.
-      const error = err instanceof SidecarError ? err.message : `${this.path}: ${err instanceof Error ? err.message : String(err)}`;
-      this.log.warn(error);
-      this.status = { status: 'error', error };
-    }
-  }
-
-  private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 }
 
@@ -152,12 +68,12 @@ export const askOnConflict: ConflictChooser = async (file, conflicts, deleted) =
       ].filter((line) => line !== '').join('\n');
   const keepMine = deleted ? 'Write It Again' : 'Keep Mine';
   const keepTheirs = deleted ? 'Leave It Deleted' : 'Keep the File’s';
-  const choice = await vscode.window.showWarningMessage(`LeakLens: ${file} changed on disk`, { modal: true, detail }, keepMine, keepTheirs);
+  const choice = await vscode.window.showWarningMessage(`LeakLens: ${file} changed on disk`, { modal: true, detail: inertNotificationText(detail) }, keepMine, keepTheirs);
   return choice === keepMine ? 'mine' : 'theirs';
 };
 
 function preview(value: unknown): string {
   if (value === undefined) return '(absent)';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

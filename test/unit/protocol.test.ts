@@ -53,6 +53,13 @@ describe('parseWebviewMessage', () => {
         { type: 'reveal', requestId: 7, exchangeId: 9 },
         { type: 'setKnownValues', requestId: 8, target: 'settings', entries: [{ kind: 'imei', value: '868715392756833' }, { kind: 'string', value: 'alice' }] },
         { type: 'setKnownValues', requestId: 8, target: 'sidecar', entries: [] },
+        { type: 'getAnnotationDraft', requestId: 9, exchangeIds: [4, 7], annotationId: null },
+        { type: 'getAnnotationDraft', requestId: 9, exchangeIds: [], annotationId: 'a1' },
+        { type: 'saveAnnotation', requestId: 10, draft: { id: null, exchangeIds: [4], severity: 'critical', title: 'IMSI in clear', notes: '**every** launch', tags: ['imsi'], findingKeys: ['["imsi","460010886207782","request_body","body",[]]'] } },
+        { type: 'saveAnnotation', requestId: 10, draft: { id: 'a1', exchangeIds: [], severity: 'info', title: '', notes: '', tags: [], findingKeys: [] } },
+        { type: 'deleteAnnotation', requestId: 11, id: 'a1' },
+        { type: 'judgeFinding', requestId: 12, exchangeId: 4, key: 'k', judgement: 'false-positive', reason: 'lab SIM' },
+        { type: 'judgeFinding', requestId: 12, exchangeId: 4, key: 'k', judgement: null, reason: '' },
       ];
       for (const raw of accepted) assert.deepEqual(parseWebviewMessage(raw), raw, JSON.stringify(raw));
     });
@@ -154,6 +161,28 @@ describe('parseWebviewMessage', () => {
       ['known values with a kind that is no name', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: [{ kind: '../settings', value: '1' }] }],
       ['too many known values', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: Array.from({ length: MAX_KNOWN_VALUES + 1 }, () => ({ kind: 'string', value: 'abc' })) }],
       ['a known value over its cap', { type: 'setKnownValues', requestId: 1, target: 'settings', entries: [{ kind: 'string', value: 'x'.repeat(100_000) }] }],
+      ['known values without a target', { type: 'setKnownValues', requestId: 1, entries: [] }],
+      ['known values to a file', { type: 'setKnownValues', requestId: 1, target: '/etc/passwd', entries: [] }],
+      ['a draft for no exchange', { type: 'getAnnotationDraft', requestId: 1, exchangeIds: [], annotationId: null }],
+      ['a draft with a repeated exchange', { type: 'getAnnotationDraft', requestId: 1, exchangeIds: [3, 3], annotationId: null }],
+      ['a draft with a fractional exchange', { type: 'getAnnotationDraft', requestId: 1, exchangeIds: [1.5], annotationId: null }],
+      ['a draft of an empty id', { type: 'getAnnotationDraft', requestId: 1, exchangeIds: [1], annotationId: '' }],
+      ['a new annotation on no exchange', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [], severity: 'high', title: '', notes: '', tags: [], findingKeys: [] } }],
+      ['an annotation of an unknown severity', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'urgent', title: '', notes: '', tags: [], findingKeys: [] } }],
+      ['an annotation with a path riding along', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'high', title: '', notes: '', tags: [], findingKeys: [], path: '/etc/passwd' } }],
+      ['an annotation with a created date', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'high', title: '', notes: '', tags: [], findingKeys: [], created: '2020' } }],
+      ['an annotation title over its cap', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'high', title: 'x'.repeat(301), notes: '', tags: [], findingKeys: [] } }],
+      ['notes over their cap', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'high', title: '', notes: 'x'.repeat(20_001), tags: [], findingKeys: [] } }],
+      ['too many tags', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'high', title: '', notes: '', tags: Array.from({ length: 33 }, () => 't'), findingKeys: [] } }],
+      ['a tag that is not text', { type: 'saveAnnotation', requestId: 1, draft: { id: null, exchangeIds: [1], severity: 'high', title: '', notes: '', tags: [{}], findingKeys: [] } }],
+      ['a draft with a __proto__ key', { type: 'saveAnnotation', requestId: 1, draft: JSON.parse('{"__proto__":{"polluted":1},"id":null,"exchangeIds":[1],"severity":"high","title":"","notes":"","tags":[],"findingKeys":[]}') as unknown }],
+      ['a delete without an id', { type: 'deleteAnnotation', requestId: 1 }],
+      ['a delete of a number', { type: 'deleteAnnotation', requestId: 1, id: 7 }],
+      ['a judgement of an unknown kind', { type: 'judgeFinding', requestId: 1, exchangeId: 1, key: 'k', judgement: 'ignore', reason: '' }],
+      ['a judgement without a reason field', { type: 'judgeFinding', requestId: 1, exchangeId: 1, key: 'k', judgement: 'expected' }],
+      ['a judgement reason over its cap', { type: 'judgeFinding', requestId: 1, exchangeId: 1, key: 'k', judgement: 'expected', reason: 'x'.repeat(2001) }],
+      ['annotationDraft from the webview', { type: 'annotationDraft', requestId: 1, draft: {}, findings: [] }],
+      ['startAnnotation from the webview', { type: 'startAnnotation' }],
     ];
     for (const [name, raw] of rejected) {
       it(name, () => assert.equal(parseWebviewMessage(raw), undefined));

@@ -10,8 +10,9 @@ import { findingKey, findingRefOf } from '../../extension/core/annotations/ancho
 import type { Sidecar } from '../../extension/core/annotations/model';
 import { loadCaptureFile } from '../../extension/core/load/index';
 import type { Capture, Finding } from '../../extension/core/model';
+import { AnnotationBook } from '../../extension/editor/annotationBook';
 import { allFindingsOf, type SessionView } from '../../extension/editor/session';
-import type { GetAnnotationDraftRequest } from '../../extension/protocol';
+import type { GetAnnotationDraftRequest, ToWebview } from '../../extension/protocol';
 import { corpusPath } from '../unit/corpus';
 import { launchChromium, openWebview, type OpenWebview } from './harness';
 import { newEffects, session, SIDECAR_FILE, type Effects } from './session';
@@ -26,12 +27,18 @@ describe('annotations in Chromium', function () {
   let view: SessionView;
   let web: OpenWebview;
   let page: Page;
+  /** Every notification the in-memory host sent the page. */
+  let posted: ToWebview[];
 
   async function open(sidecar?: Parameters<typeof session>[2]): Promise<void> {
     effects = newEffects();
     view = session(capture, effects, sidecar);
     web = await openWebview(browser, view);
-    effects.post = web.post;
+    posted = [];
+    effects.post = async (message) => {
+      posted.push(message);
+      await web.post(message);
+    };
     page = web.page;
     await page.locator('.table-row:not(.loading) .col-id', { hasText: /^11$/ }).waitFor();
   }
@@ -45,6 +52,8 @@ describe('annotations in Chromium', function () {
   const row = (id: number) => page.locator('.table-row', { has: page.locator('.col-id', { hasText: new RegExp(`^${id}$`) }) });
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, name) });
   const drafts = () => web.sent.filter((m): m is GetAnnotationDraftRequest => m.type === 'getAnnotationDraft');
+  /** The page's focused element, as "tag.class1.class2" (the test bundle has no DOM types: browser code as text). */
+  const focused = () => page.evaluate<string>('(() => { const el = document.activeElement; return el ? [el.localName, ...el.classList].join(".") : "none"; })()');
 
   before(async () => {
     browser = await launchChromium();
@@ -329,8 +338,199 @@ describe('annotations in Chromium', function () {
     await group.locator('vscode-button', { hasText: 'Save to this capture and rescan' }).click();
     await group.locator('.known-result', { hasText: `Saved to ${SIDECAR_FILE}` }).waitFor();
     assert.deepEqual(lastSidecar().knownValues, { imsi: '460001234567890' });
+    const updates = posted.filter((m) => m.type === 'knownValuesUpdated');
+    assert.deepEqual(
+      updates.map((m) => m.type === 'knownValuesUpdated' && m.known.sidecarEntries),
+      [[{ kind: 'imsi', value: '460001234567890' }]],
+      'the known values changed: the panel is told',
+    );
     assert.deepEqual(effects.known, [], 'the settings are not written');
     const sent = web.sent.filter((m) => m.type === 'setKnownValues');
     assert.deepEqual(sent.map((m) => m.type === 'setKnownValues' && [m.target, m.entries]), [['sidecar', [{ kind: 'imsi', value: '460001234567890' }]]]);
+  });
+
+  it('an annotation whose requests are all gone is listed in the header with why, and is edited and deleted there', async () => {
+    await page.close();
+    const blank = new AnnotationBook(capture, undefined, SIDECAR_FILE);
+    const sidecar = blank.withAnnotation(
+      { id: null, exchangeIds: [4], severity: 'high', title: 'Upload seen last week', notes: '', tags: [], findingKeys: [] },
+      () => [],
+      new Date('2024-05-01T10:00:00Z'),
+      () => 'gone1',
+    );
+    sidecar.annotations[0].exchanges[0] = { ...sidecar.annotations[0].exchanges[0], url: 'http://elsewhere.example/x' };
+    await open({ sidecar });
+
+    await page.locator('.annotation-status', { hasText: '1 annotation could not be attached' }).waitFor();
+    const item = page.locator('.annotation-orphan[data-annotation="gone1"]');
+    await item.waitFor();
+    assert.equal(await item.locator('.annotation-orphan-title').textContent(), 'Upload seen last week');
+    assert.match((await item.locator('.annotation-orphan-reason').textContent()) ?? '', /no exchange is POST http:\/\/elsewhere\.example\/x/);
+    await item.locator('.severity-badge', { hasText: 'High' }).waitFor();
+    await selectRow(4);
+    assert.equal(await page.locator('.annotation-card').count(), 0, 'no card: #4 at its old index is another request now');
+    await shot('annotation-orphan-header.png');
+
+    await item.getByRole('button', { name: 'Edit annotation Upload seen last week' }).click();
+    const form = page.getByRole('dialog', { name: 'Edit annotation' });
+    await form.waitFor();
+    assert.deepEqual(drafts().at(-1), { type: 'getAnnotationDraft', requestId: drafts().at(-1)?.requestId, exchangeIds: [], annotationId: 'gone1' });
+    await form.getByText('Its requests are not in this capture any more.').waitFor();
+    await fillAndSave({ title: 'Upload seen last week (renamed)' }, /Saved the annotation/);
+    const saved = lastSidecar().annotations;
+    assert.deepEqual(saved.map((a) => [a.id, a.title]), [['gone1', 'Upload seen last week (renamed)']]);
+    assert.equal(saved[0].exchanges[0].url, 'http://elsewhere.example/x', 'the orphaned anchor is kept');
+    await item.locator('.annotation-orphan-title', { hasText: 'Upload seen last week (renamed)' }).waitFor();
+    await page.locator('.annotation-orphan[data-annotation="gone1"] .annotation-edit:focus').waitFor();
+
+    await item.getByRole('button', { name: 'Delete annotation Upload seen last week (renamed)' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete the annotation “Upload seen last week (renamed)”?' });
+    await confirm.locator('vscode-button', { hasText: 'Delete' }).click();
+    await page.locator('.status-line', { hasText: 'Deleted the annotation' }).waitFor();
+    assert.deepEqual(lastSidecar().annotations, []);
+    await item.waitFor({ state: 'detached' });
+    await page.locator('.annotation-status', { hasText: 'No annotations yet' }).waitFor();
+    await page.locator('.request-table:focus').waitFor();
+  });
+
+  it('judged findings leave the tab counts and the list’s count', async () => {
+    await selectRow(4);
+    const findings = findingsOf(4);
+    const inBody = findings.map((f, i) => ({ f, i })).filter(({ f }) => f.part === 'request_body');
+    assert.ok(inBody.length > 0, '#4 leaks in its request body');
+    const tabCount = page.locator('.detail-tab-header[data-tab="request-body"] .detail-tab-count');
+    assert.equal(await tabCount.textContent(), String(inBody.length));
+    const list = page.locator('.detail-findings-list');
+    assert.equal(await list.getAttribute('aria-label'), `Findings in this request (${findings.length})`);
+
+    const item = page.locator('.detail-finding').nth(inBody[0].i);
+    await item.hover();
+    await item.getByRole('button', { name: 'Mark expected…' }).click();
+    await item.locator('.detail-judge-reason input').fill('sent to the vendor with consent');
+    await item.locator('.detail-judge-reason input').press('Enter');
+    await page.locator('.detail-finding.detail-finding-judged').waitFor();
+    if (inBody.length > 1) assert.equal(await tabCount.textContent(), String(inBody.length - 1));
+    else assert.equal(await tabCount.count(), 0);
+    assert.equal(await list.getAttribute('aria-label'), `Findings in this request (${findings.length - 1}, and 1 judged)`);
+    await page.locator('.detail-findings-title', { hasText: `${findings.length - 1} finding` }).waitFor();
+  });
+
+  it('judging and undoing by keyboard: the focus comes back to the finding once the details are built again', async () => {
+    await selectRow(4);
+    const findings = findingsOf(4);
+    const index = 0;
+    const key = findingKey(findingRefOf(findings[index]));
+    const item = page.locator('.detail-finding').nth(index);
+    await item.locator('.detail-finding-main').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'button.detail-icon-button.detail-finding-judge');
+    await page.keyboard.press('Enter');
+    const reason = item.locator('.detail-judge-reason input');
+    await reason.fill('our own test SIM');
+    await reason.press('Enter');
+    await page.locator('.status-line', { hasText: 'Marked the finding a false positive' }).waitFor();
+    assert.deepEqual(lastSidecar().findingStates.map((s) => findingKey(s.finding)), [key]);
+    const judged = page.locator('.detail-finding.detail-finding-judged');
+    await judged.waitFor();
+    await judged.locator('.detail-finding-main:focus').waitFor();
+    assert.equal(await focused(), 'button.detail-finding-main', 'on the judged finding, not the body');
+
+    await judged.getByRole('button', { name: 'Undo judgement' }).press('Enter');
+    await page.locator('.status-line', { hasText: 'Took the judgement back' }).waitFor();
+    await judged.waitFor({ state: 'detached' });
+    await page.locator('.detail-findings-list .detail-finding-main:focus').waitFor();
+    assert.equal(await page.locator('.detail-finding').nth(index).locator('.detail-finding-main:focus').count(), 1, 'on the same finding, back in its place');
+  });
+
+  it('editing and deleting from a card puts the focus back on the card, then on the table', async () => {
+    await selectRow(4);
+    await page.locator('.annotate-button').click();
+    await page.locator('.annotation-form').waitFor();
+    await fillAndSave({ title: 'Focus' }, /Added the annotation/);
+    const edit = page.locator('.annotation-card .annotation-edit');
+    await edit.press('Enter');
+    await page.getByRole('dialog', { name: 'Edit annotation' }).waitFor();
+    await fillAndSave({ title: 'Focus, edited' }, /Saved the annotation/);
+    await page.locator('.annotation-card-title', { hasText: 'Focus, edited' }).waitFor();
+    await page.locator('.annotation-card .annotation-edit:focus').waitFor();
+
+    await page.locator('.annotation-card .annotation-delete').press('Enter');
+    await page.getByRole('dialog', { name: 'Delete the annotation “Focus, edited”?' }).locator('vscode-button', { hasText: 'Delete' }).click();
+    await page.locator('.status-line', { hasText: 'Deleted the annotation' }).waitFor();
+    await page.locator('.annotation-card').waitFor({ state: 'detached' });
+    await page.locator('.request-table:focus').waitFor();
+  });
+
+  it('Ctrl+Alt+A with the host’s echo of the same key press asks for the form once; AltGr+A is left to type its letter', async () => {
+    await selectRow(4);
+    await page.locator('.request-table').press('Control+Alt+KeyA');
+    // VS Code's keybinding runs the command too: its startAnnotation comes straight after.
+    await web.post({ type: 'startAnnotation' });
+    const form = page.getByRole('dialog', { name: 'Annotate request #4' });
+    await form.waitFor();
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))'); // the echo has been handled
+    assert.equal(drafts().length, 1, 'one getAnnotationDraft');
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+
+    // AltGr arrives as Ctrl+Alt (Windows): the page neither opens the form nor swallows the key.
+    const altGr = await page.evaluate<{ altGraph: boolean; prevented: boolean; sent: string[] }>(`(() => {
+      const api = acquireVsCodeApi();
+      const post = api.postMessage;
+      const sent = [];
+      api.postMessage = (m) => { sent.push(m.type); post(m); };
+      try {
+        const event = new KeyboardEvent('keydown', { key: 'ą', code: 'KeyA', ctrlKey: true, altKey: true, modifierAltGraph: true, bubbles: true, cancelable: true });
+        (document.activeElement || document.body).dispatchEvent(event);
+        return { altGraph: event.getModifierState('AltGraph'), prevented: event.defaultPrevented, sent };
+      } finally {
+        api.postMessage = post;
+      }
+    })()`);
+    assert.deepEqual(altGr, { altGraph: true, prevented: false, sent: [] });
+    assert.equal(await page.locator('.annotation-form').count(), 0);
+    assert.equal(drafts().length, 1);
+  });
+
+  it('the host’s echo arriving before the form’s answer is dropped too', async () => {
+    await selectRow(4);
+    // The key press and the command's echo in one task of the page: the echo is handled before
+    // the host can have answered the first getAnnotationDraft, whatever the machine's speed.
+    const prevented = await page.evaluate<boolean>(`(() => {
+      const event = new KeyboardEvent('keydown', { key: 'a', code: 'KeyA', ctrlKey: true, altKey: true, bubbles: true, cancelable: true });
+      (document.activeElement || document.body).dispatchEvent(event);
+      window.postMessage({ type: 'startAnnotation' }, '*');
+      return event.defaultPrevented;
+    })()`);
+    assert.equal(prevented, true, 'the page’s own shortcut');
+    await page.getByRole('dialog', { name: 'Annotate request #4' }).waitFor();
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))');
+    assert.equal(drafts().length, 1, 'one getAnnotationDraft');
+  });
+
+  it('an annotation save leaves known values being typed alone; an update of the other list too', async () => {
+    await page.locator('.known-section').evaluate((el) => ((el as unknown as { open: boolean }).open = true));
+    const settings = page.locator('.known-group-settings');
+    await settings.locator('vscode-button', { hasText: 'Add to settings' }).click();
+    await settings.locator('.known-row .known-value input').last().fill('868715392756833');
+
+    await selectRow(4);
+    const item = page.locator('.detail-finding').first();
+    await item.hover();
+    await item.getByRole('button', { name: 'Mark expected…' }).click();
+    await item.locator('.detail-judge-reason input').fill('sent with consent');
+    await item.locator('.detail-judge-reason input').press('Enter');
+    await page.locator('.status-line', { hasText: 'Marked the finding expected' }).waitFor();
+    await page.locator('.detail-finding.detail-finding-judged').waitFor();
+    assert.deepEqual(posted.filter((m) => m.type === 'knownValuesUpdated'), [], 'the known values did not change: the panel is not told');
+    assert.equal(await settings.locator('.known-row .known-value input').last().inputValue(), '868715392756833', 'still there, unsaved');
+
+    // The capture's list changed elsewhere: it is shown, the settings' rows being typed are kept.
+    await web.post({ type: 'knownValuesUpdated', known: { entries: [], source: 'none', problems: [], sidecarEntries: [{ kind: 'imsi', value: '460001234567890' }] } });
+    const sidecarValue = page.locator('.known-group-sidecar .known-row .known-value input');
+    await sidecarValue.waitFor();
+    assert.equal(await sidecarValue.inputValue(), '460001234567890');
+    assert.equal(await settings.locator('.known-row .known-value input').last().inputValue(), '868715392756833');
+    await shot('known-values-kept.png');
   });
 });

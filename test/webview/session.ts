@@ -1,12 +1,14 @@
 // A session on a corpus capture as the editor would run it, with the editor's effects recorded in
 // memory: the clipboard, revealing, the settings, and the sidecar (saved by building a new book and
-// scan and telling the page, as the editor does after writing the file).
+// scan and telling the page, as the editor does after writing the file; the known values only
+// when they changed).
 import type { Sidecar } from '../../extension/core/annotations/model';
 import type { Capture } from '../../extension/core/model';
 import { scanCapture } from '../../extension/core/scan';
 import { AnnotationBook, type SidecarStatus } from '../../extension/editor/annotationBook';
 import { scanView } from '../../extension/editor/rows';
-import { annotationsView, type SessionView } from '../../extension/editor/session';
+import { knownEntriesFrom } from '../../extension/editor/scanSettings';
+import { annotationsView, NO_KNOWN_VALUES, type SessionView } from '../../extension/editor/session';
 import type { KnownValueEntry, ToWebview } from '../../extension/protocol';
 
 export const CAPTURE_FILE = 'mitmproxy_hardump.har';
@@ -35,6 +37,7 @@ export function session(capture: Capture, effects: Effects, sidecar?: { sidecar?
     loadError: undefined,
     annotations: book,
     scan: scanView(capture, result, { judgements: book }),
+    known: { ...NO_KNOWN_VALUES, sidecarEntries: knownEntriesFrom(sidecar?.sidecar?.knownValues) },
   };
   view.effects = {
     copy: async (text) => void effects.copied.push(text),
@@ -46,12 +49,20 @@ export function session(capture: Capture, effects: Effects, sidecar?: { sidecar?
       effects.known.push(entries);
       return 'Saved';
     },
-    saveSidecar: async (saved, what) => {
+    saveSidecar: async (edit, what) => {
+      if (!view.annotations) throw new Error('no book');
+      const knownBefore = JSON.stringify(view.annotations.sidecar?.knownValues ?? null);
+      const saved = edit(view.annotations);
       effects.sidecars.push(saved);
       view.annotations = new AnnotationBook(capture, saved, SIDECAR_FILE);
       view.scan = scanView(capture, result, { judgements: view.annotations });
       await effects.post?.({ type: 'annotationsUpdated', annotations: annotationsView(view) });
       await effects.post?.({ type: 'findingsUpdated', findings: view.scan.summary });
+      // As the editor: the panel hears of the known values only when they changed (it rebuilds its lists).
+      if (JSON.stringify(saved.knownValues ?? null) !== knownBefore) {
+        view.known = { ...(view.known ?? NO_KNOWN_VALUES), sidecarEntries: knownEntriesFrom(saved.knownValues) };
+        await effects.post?.({ type: 'knownValuesUpdated', known: view.known });
+      }
       return `${what}. Saved to ${SIDECAR_FILE}`;
     },
   };

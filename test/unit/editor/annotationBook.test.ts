@@ -145,11 +145,53 @@ describe('AnnotationBook on mitmproxy_hardump.har', () => {
     assert.throws(() => restored.withJudgement(UPLOAD, key, null, '', findingsOf), /not judged/);
   });
 
-  it('stores known values in the sidecar in the setting’s shape', () => {
+  it('stores known values in the sidecar in the setting’s shape, trimmed and deduplicated, refusing invalid ones', () => {
     const book = new AnnotationBook(capture, undefined, FILE);
-    const sidecar = book.withKnownValues([{ kind: 'imei', value: '868715392756833' }, { kind: 'imei', value: '868715396536777' }, { kind: 'phone', value: '+8613873243456' }]);
+    const sidecar = book.withKnownValues([
+      { kind: 'imei', value: ' 868715392756833 ' }, { kind: 'imei', value: '868715396536777' }, { kind: 'imei', value: '868715392756833' }, { kind: 'phone', value: '+8613873243456' }, { kind: 'string', value: '  ' },
+    ]);
     assert.deepEqual(saved(sidecar).sidecar!.knownValues, { imei: ['868715392756833', '868715396536777'], phone: '+8613873243456' });
     assert.equal(saved(sidecar).withKnownValues([]).knownValues, undefined);
+    assert.throws(() => book.withKnownValues([{ kind: 'imsi', value: '12' }]), /known values of mitmproxy_hardump\.har\.leaklens\.json.*imsi/is);
+  });
+
+  it('a new annotation or judgement on a request whose stored anchor moved reuses that anchor: the old annotation stays attached', () => {
+    // An annotation written when the upload was exchange 2 (the capture has since been reordered).
+    const first = new AnnotationBook(capture, undefined, FILE).withAnnotation(new AnnotationBook(capture, undefined, FILE).draft([UPLOAD], null, findingsOf).draft, findingsOf, NOW, () => 'old');
+    first.annotations[0].exchanges[0] = { ...first.annotations[0].exchanges[0], index: 2 };
+    const moved = saved(first);
+    assert.deepEqual(moved.view().annotations[0].exchangeIds, [UPLOAD], 'found by fingerprint');
+    const key = findingKey(findingRefOf(findingsOf(UPLOAD)[0]));
+    const judged = saved(moved.withJudgement(UPLOAD, key, 'expected', 'consented', findingsOf));
+    assert.deepEqual(judged.view().annotations[0].exchangeIds, [UPLOAD], 'still attached after the judgement');
+    assert.equal(judged.severityOf(UPLOAD), 'high');
+    assert.equal(judged.view().judgedCount, 1);
+    const second = saved(judged.withAnnotation(judged.draft([UPLOAD], null, findingsOf).draft, findingsOf, NOW, () => 'new'));
+    assert.deepEqual(second.view().annotations.map((a) => a.exchangeIds), [[UPLOAD], [UPLOAD]]);
+    assert.equal(second.sidecar!.annotations[1].exchanges[0].index, 2, 'the stored anchor, not a fresh one');
+  });
+
+  it('an annotation attached to no request can still be edited (its anchors kept) but not emptied', () => {
+    const sidecar = new AnnotationBook(capture, undefined, FILE).withAnnotation(new AnnotationBook(capture, undefined, FILE).draft([UPLOAD], null, findingsOf).draft, findingsOf, NOW, () => 'gone');
+    sidecar.annotations[0].exchanges[0] = { ...sidecar.annotations[0].exchanges[0], url: 'http://elsewhere.example/x' };
+    const book = saved(sidecar);
+    const { draft } = book.draft([], 'gone', findingsOf);
+    assert.deepEqual(draft.exchangeIds, []);
+    const edited = book.withAnnotation({ ...draft, title: 'still relevant' }, findingsOf, NOW);
+    assert.equal(edited.annotations[0].title, 'still relevant');
+    assert.equal(edited.annotations[0].exchanges[0].url, 'http://elsewhere.example/x');
+    const fresh = saved(new AnnotationBook(capture, undefined, FILE).withAnnotation(new AnnotationBook(capture, undefined, FILE).draft([UPLOAD], null, findingsOf).draft, findingsOf, NOW, () => 'x'));
+    assert.throws(() => fresh.withAnnotation({ ...fresh.draft([], 'x', findingsOf).draft, exchangeIds: [] }, findingsOf), /at least one request/);
+  });
+
+  it('judgements of requests not in this capture are not counted', () => {
+    const book = new AnnotationBook(capture, undefined, FILE);
+    const key = findingKey(findingRefOf(findingsOf(UPLOAD)[0]));
+    const sidecar = book.withJudgement(UPLOAD, key, 'false-positive', 'lab SIM', findingsOf);
+    sidecar.findingStates[0] = { ...sidecar.findingStates[0], exchange: { ...sidecar.findingStates[0].exchange, url: 'http://elsewhere.example/' } };
+    const other = saved(sidecar);
+    assert.equal(other.view().judgedCount, 0);
+    assert.equal(other.judgementSignature(), '');
   });
 
   it('stores the advisory details; empty answers remove a field, timeline entries are appended', () => {
@@ -190,7 +232,8 @@ describe('annotation requests through the session', () => {
         copy: async () => {},
         reveal: async () => '',
         setKnownValues: async () => 'settings',
-        saveSidecar: async (sidecar, what) => {
+        saveSidecar: async (edit, what) => {
+          const sidecar = edit(view.annotations!);
           saves.push({ sidecar, what });
           view.annotations = new AnnotationBook(capture, parseSidecar(serializeSidecar(sidecar), FILE), FILE);
           view.scan = scanView(capture, result, { judgements: view.annotations });
