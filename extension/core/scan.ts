@@ -538,6 +538,12 @@ class Scanner {
   get defaultRegion(): string {
     return this.region ?? 'US';
   }
+
+  placedCount(): number {
+    let n = 0;
+    for (const list of this.byExchange.values()) n += list.length;
+    return n;
+  }
 }
 
 function detectionFinding(leaf: TextLeaf, d: Detection, hit?: KnownHit): Unplaced {
@@ -679,16 +685,45 @@ export function summarise(capture: Capture, findings: readonly Finding[], defaul
   };
 }
 
+/**
+ * A scan fed one exchange at a time, as a streaming loader reads them (the capture's bodies need
+ * not all be in memory at once: each is read while its exchange is scanned). `finish` places what
+ * waited for the whole capture (national phone numbers, learned values) and summarises.
+ */
+export class CaptureScan {
+  private readonly scanner: Scanner;
+  private elapsedMs = 0;
+
+  constructor(options: ScanOptions = {}) {
+    this.scanner = new Scanner(options);
+  }
+
+  add(exchange: Exchange): void {
+    const started = performance.now();
+    this.scanner.scanExchange(exchange);
+    this.elapsedMs += performance.now() - started;
+  }
+
+  /** Findings placed so far (those waiting for the capture's region come with `finish`). */
+  get findingCount(): number {
+    return this.scanner.placedCount();
+  }
+
+  finish(capture: Capture): ScanResult {
+    const started = performance.now();
+    const findings = this.scanner.finish();
+    this.scanner.stats.durationMs = this.elapsedMs + (performance.now() - started);
+    return {
+      findings,
+      limits: this.scanner.limits,
+      summary: summarise(capture, findings, this.scanner.defaultRegion),
+      stats: this.scanner.stats,
+    };
+  }
+}
+
 export function scanCapture(capture: Capture, options: ScanOptions = {}): ScanResult {
-  const started = performance.now();
-  const scanner = new Scanner(options);
-  for (const exchange of capture.exchanges) scanner.scanExchange(exchange);
-  const findings = scanner.finish();
-  scanner.stats.durationMs = performance.now() - started;
-  return {
-    findings,
-    limits: scanner.limits,
-    summary: summarise(capture, findings, scanner.defaultRegion),
-    stats: scanner.stats,
-  };
+  const scan = new CaptureScan(options);
+  for (const exchange of capture.exchanges) scan.add(exchange);
+  return scan.finish(capture);
 }

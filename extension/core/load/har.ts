@@ -143,19 +143,24 @@ function harTextBytes(
  * place still gets its warning.
  */
 class SharedBodies {
-  private readonly bodies = new ContentCache<{ bytes: Uint8Array; isText: boolean }>(100_000, 2 ** 30, 2 ** 28);
+  // Without sharing (streamed captures that re-read bodies on access) nothing is held here.
+  private readonly bodies: ContentCache<{ bytes: Uint8Array; isText: boolean }> | undefined;
+
+  constructor(share = true) {
+    this.bodies = share ? new ContentCache<{ bytes: Uint8Array; isText: boolean }>(100_000, 2 ** 30, 2 ** 28) : undefined;
+  }
 
   bytesOf(
     text: string, encoding: string | undefined, path: string, warnings: Warnings, entryIndex: number, encodingKey?: string,
   ): { bytes: Uint8Array; isText?: boolean } {
     const context = encoding ?? '';
-    const shared = this.bodies.get(context, text);
+    const shared = this.bodies?.get(context, text);
     if (shared) return shared;
     const before = warnings.count;
     const bytes = harTextBytes(text, encoding, path, warnings, entryIndex, encodingKey);
     if (warnings.count !== before) return { bytes };
     const entry = { bytes, isText: isPlainText(bytes) };
-    this.bodies.set(context, text, entry);
+    this.bodies?.set(context, text, entry);
     return entry;
   }
 }
@@ -430,14 +435,22 @@ function readNamed(value: JsonValue | undefined): { name: string; version?: stri
   return out;
 }
 
-export function loadHar(doc: JsonObject, file: string): HarLoadResult {
+/** The `log` object of a HAR document; throws when there is none. */
+export function harLogOf(doc: JsonObject, file: string): JsonObject {
   const log = obj(doc.log);
   if (!log) {
     throw new CaptureLoadError(file, 'no "log" object at the top level', { jsonPath: '$.log' }, 'a HAR document {"log": {"entries": […]}}');
   }
-  const warnings = new Warnings();
-  for (const w of validateHarSchema(doc)) warnings.list.push(w);
+  return log;
+}
 
+/**
+ * Everything of a HAR outside its entries, read from `log`. The streaming loader calls this on the
+ * document with its entries cut out, so both loaders read these parts with the same code.
+ */
+export function readHarFrame(log: JsonObject): {
+  source: Partial<CaptureSource>; pages: Page[]; noEntriesWarnings: LoadWarning[]; pageWarnings: LoadWarning[];
+} {
   const source: Partial<CaptureSource> = {};
   const version = str(log.version);
   if (version) source.formatVersion = version;
@@ -445,32 +458,74 @@ export function loadHar(doc: JsonObject, file: string): HarLoadResult {
   if (producer) source.producer = producer;
   const browser = readNamed(log.browser);
   if (browser) source.browser = { name: browser.name, ...(browser.version ? { version: browser.version } : {}) };
-
-  const entries = arr(log.entries);
-  if (!entries) {
-    warnings.add('har-no-entries', 'log.entries is missing or not an array: no requests to show', '$.log.entries');
+  const noEntries = new Warnings();
+  if (!arr(log.entries)) {
+    noEntries.add('har-no-entries', 'log.entries is missing or not an array: no requests to show', '$.log.entries');
   }
-  const exchanges = loadEntries(entries ?? [], warnings);
-  return { exchanges, warnings: warnings.list, pages: readPages(log, warnings), source };
+  const pageWarnings = new Warnings();
+  const pages = readPages(log, pageWarnings);
+  return { source, pages, noEntriesWarnings: noEntries.list, pageWarnings: pageWarnings.list };
+}
+
+export function loadHar(doc: JsonObject, file: string): HarLoadResult {
+  const log = harLogOf(doc, file);
+  const schema = validateHarSchema(doc);
+  const frame = readHarFrame(log);
+  const reader = new HarEntryReader();
+  (arr(log.entries) ?? []).forEach((item, index) => reader.read(item, index));
+  return {
+    exchanges: reader.exchanges,
+    warnings: [...schema, ...frame.noEntriesWarnings, ...reader.warnings, ...frame.pageWarnings],
+    pages: frame.pages,
+    source: frame.source,
+  };
+}
+
+/**
+ * Reads `log.entries` one entry at a time, numbering exchanges in order; a bad entry is skipped
+ * with a warning. The full load, the preview and the streaming loader all read entries with it.
+ */
+export class HarEntryReader {
+  private readonly list = new Warnings();
+  private readonly bodies: SharedBodies;
+  private count = 0;
+  /** Kept unless `keep` is false (a streaming loader hands them on instead). */
+  readonly exchanges: Exchange[] = [];
+
+  /** `shareBodies: false` keeps no body bytes between entries (for loaders that drop them). */
+  constructor(private readonly keep = true, shareBodies = true) {
+    this.bodies = new SharedBodies(shareBodies);
+  }
+
+  get warnings(): LoadWarning[] {
+    return this.list.list;
+  }
+
+  /** How many exchanges have been read. */
+  get exchangeCount(): number {
+    return this.count;
+  }
+
+  read(item: JsonValue, index: number): Exchange | undefined {
+    const entry = obj(item);
+    if (!entry) {
+      this.list.add('har-bad-entry', `entry is ${item === null ? 'null' : typeof item}, not an object; entry skipped`, `$.log.entries[${index}]`, index);
+      return undefined;
+    }
+    const exchange = loadEntry(entry, index, this.list, this.bodies);
+    if (!exchange) return undefined;
+    exchange.id = this.count++;
+    if (this.keep) this.exchanges.push(exchange);
+    return exchange;
+  }
 }
 
 /** `log.entries` (or its first items) as exchanges, numbered in order; bad entries are skipped with a warning. */
 function loadEntries(entries: readonly JsonValue[], warnings: Warnings): Exchange[] {
-  const exchanges: Exchange[] = [];
-  const bodies = new SharedBodies();
-  entries.forEach((item, index) => {
-    const entry = obj(item);
-    if (!entry) {
-      warnings.add('har-bad-entry', `entry is ${item === null ? 'null' : typeof item}, not an object; entry skipped`, `$.log.entries[${index}]`, index);
-      return;
-    }
-    const exchange = loadEntry(entry, index, warnings, bodies);
-    if (exchange) {
-      exchange.id = exchanges.length;
-      exchanges.push(exchange);
-    }
-  });
-  return exchanges;
+  const reader = new HarEntryReader();
+  entries.forEach((item, index) => reader.read(item, index));
+  for (const w of reader.warnings) warnings.list.push(w);
+  return reader.exchanges;
 }
 
 /**

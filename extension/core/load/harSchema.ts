@@ -66,12 +66,15 @@ function foldAlternatives(errors: readonly AjvError[]): Violation[] {
   return out;
 }
 
-export function validateHarSchema(doc: JsonObject): LoadWarning[] {
+function schemaErrors(doc: unknown): AjvError[] {
   let errors: AjvError[] = [];
   harValidator.har(doc, (err) => {
     errors = err?.errors ?? [];
   });
-  const violations = foldAlternatives(errors);
+  return errors;
+}
+
+function toWarnings(violations: readonly Violation[], total: number): LoadWarning[] {
   const warnings: LoadWarning[] = violations.slice(0, MAX_SCHEMA_WARNINGS).map(({ path, message }) => {
     const entry = /^\$\.log\.entries\[(\d+)\]/.exec(path);
     return {
@@ -81,13 +84,62 @@ export function validateHarSchema(doc: JsonObject): LoadWarning[] {
       location: { jsonPath: path, ...(entry ? { entryIndex: Number(entry[1]) } : {}) },
     };
   });
-  if (violations.length > MAX_SCHEMA_WARNINGS) {
+  if (total > MAX_SCHEMA_WARNINGS) {
     warnings.push({
       code: 'har-schema-more',
       severity: 'warning',
-      message: `HAR schema: ${violations.length - MAX_SCHEMA_WARNINGS} more violations not listed`,
+      message: `HAR schema: ${total - MAX_SCHEMA_WARNINGS} more violations not listed`,
       location: { jsonPath: '$' },
     });
   }
   return warnings;
+}
+
+export function validateHarSchema(doc: JsonObject): LoadWarning[] {
+  const violations = foldAlternatives(schemaErrors(doc));
+  return toWarnings(violations, violations.length);
+}
+
+/**
+ * The same check as validateHarSchema, for a HAR read one entry at a time, with the same
+ * warnings in the same order. Each entry is checked in the place it has in a document (so ajv
+ * reports the same paths and, for a null entry, the same error); the rest of the document is
+ * checked at the end with its entries cut out. ajv (allErrors) reports a log's properties in the
+ * schema's order (version, creator, browser, pages, entries, comment), so the skeleton's errors
+ * about `comment` go after the entries' and all others before. Folding oneOf/anyOf never reaches
+ * across entries: no alternative in the schema sits above an entry.
+ */
+export class HarSchemaCollector {
+  private readonly entryViolations: Violation[] = [];
+  private entryViolationCount = 0;
+
+  addEntry(entry: unknown, index: number): void {
+    const own = '.log.entries[0]';
+    const errors = schemaErrors({ log: { entries: [entry] } }).filter((e) => {
+      const path = e.dataPath ?? e.instancePath ?? '';
+      return path === own || path.startsWith(own + '.') || path.startsWith(own + '[');
+    });
+    if (errors.length === 0) return;
+    const at = `.log.entries[${index}]`;
+    for (const e of errors) {
+      const path = e.dataPath ?? e.instancePath ?? '';
+      e.dataPath = at + path.slice(own.length);
+      delete e.instancePath;
+    }
+    for (const v of foldAlternatives(errors)) {
+      this.entryViolationCount++;
+      // Only the first MAX_SCHEMA_WARNINGS can be listed, whatever the skeleton adds.
+      if (this.entryViolations.length < MAX_SCHEMA_WARNINGS) this.entryViolations.push(v);
+    }
+  }
+
+  /** `skeleton`: the document with `log.entries` emptied (or as it was, when not an array). */
+  finish(skeleton: JsonObject): LoadWarning[] {
+    const rest = foldAlternatives(schemaErrors(skeleton));
+    const after = (v: Violation): boolean => v.path === '$.log.comment' || v.path.startsWith('$.log.comment.');
+    const before = rest.filter((v) => !after(v));
+    const last = rest.filter(after);
+    const total = before.length + this.entryViolationCount + last.length;
+    return toWarnings([...before, ...this.entryViolations, ...last], total);
+  }
 }

@@ -1,0 +1,133 @@
+// Bodies of streamed HAR captures are not held: each body's `bytes` is a getter that reads its
+// entry's bytes from the file again, parses the entry and rebuilds the body with the loader's own
+// code (HarEntryReader), so the bytes are the ones the full load gives. The last few entries read
+// are cached, as a viewer tends to ask for the request and the response of one exchange in turn.
+import type { Body, Exchange, HttpRequest, HttpResponse } from '../../model';
+import { HarEntryReader } from '../har';
+import type { JsonValue } from '../json';
+import { readStampedRange, type FileStamp } from './source';
+
+export type BodyPart = 'request' | 'response';
+
+/** Where a body comes from: the entry's bytes [start, end) in the file, and which body of it. */
+export interface BodyRef {
+  start: number;
+  end: number;
+  part: BodyPart;
+}
+
+export interface BodyReader {
+  read(ref: BodyRef): Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** Re-reads HAR entries of one file; refuses when the file changed since it was loaded. */
+export class HarBodyReader implements BodyReader {
+  private readonly cache = new Map<string, Partial<Record<BodyPart, Uint8Array>>>();
+
+  constructor(readonly path: string, readonly stamp?: FileStamp, private readonly capacity = 32) {}
+
+  read(ref: BodyRef): Uint8Array {
+    const key = `${ref.start}:${ref.end}`;
+    let bodies = this.cache.get(key);
+    if (bodies) {
+      this.cache.delete(key); // re-inserted below: a Map iterates in insertion order, oldest first
+    } else {
+      bodies = this.reread(ref);
+    }
+    this.cache.set(key, bodies);
+    if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
+    const bytes = bodies[ref.part];
+    if (!bytes) throw new Error(`${this.path}: bytes ${ref.start}–${ref.end} hold no ${ref.part} body (was the file changed?)`);
+    return bytes;
+  }
+
+  private reread(ref: BodyRef): Partial<Record<BodyPart, Uint8Array>> {
+    const bytes = readStampedRange(this.path, this.stamp, ref.start, ref.end);
+    // Decoding invalid UTF-8 with replacement gives what the load gave: it decoded the same bytes so.
+    const entry = JSON.parse(decoder.decode(bytes)) as JsonValue;
+    const exchange = new HarEntryReader(false, false).read(entry, 0);
+    const out: Partial<Record<BodyPart, Uint8Array>> = {};
+    if (exchange?.request.body) out.request = exchange.request.body.bytes;
+    if (exchange?.response?.body) out.response = exchange.response.body.bytes;
+    return out;
+  }
+}
+
+const refs = new WeakMap<Body, BodyRef>();
+
+/** Replace the body's bytes by a getter that re-reads them; a write puts plain bytes back. */
+export function makeLazy(body: Body, reader: BodyReader, ref: BodyRef): void {
+  refs.set(body, ref);
+  Object.defineProperty(body, 'bytes', {
+    get: () => reader.read(ref),
+    set: (bytes: Uint8Array) => {
+      refs.delete(body);
+      Object.defineProperty(body, 'bytes', { value: bytes, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** Where a lazy body is re-read from; undefined for a body that holds its bytes. */
+export function bodyRefOf(body: Body): BodyRef | undefined {
+  return refs.get(body);
+}
+
+/** A body on its way to another thread: the bytes, or where to re-read them. */
+export type TransferBody = Omit<Body, 'bytes'> & { bytes?: Uint8Array; ref?: BodyRef };
+export type TransferExchange = Omit<Exchange, 'request' | 'response'> & {
+  request: Omit<HttpRequest, 'body'> & { body?: TransferBody };
+  response?: Omit<HttpResponse, 'body'> & { body?: TransferBody };
+};
+
+function bodyForTransfer(body: Body): TransferBody {
+  const ref = refs.get(body);
+  if (!ref) return { ...body };
+  const out: Record<string, unknown> = {};
+  // Copy without touching the getter, which would read the body.
+  for (const key of Object.keys(body)) if (key !== 'bytes') out[key] = (body as unknown as Record<string, unknown>)[key];
+  out.ref = { ...ref };
+  return out as TransferBody;
+}
+
+/**
+ * A plain copy of an exchange that structuredClone (postMessage to a worker) can take without
+ * reading every body: lazy bodies become a reference {start, end, part} to their entry's bytes.
+ */
+export function exchangeForTransfer(exchange: Exchange): TransferExchange {
+  const { request, response, ...rest } = exchange;
+  const { body: requestBody, ...requestRest } = request;
+  const out: TransferExchange = { ...rest, request: { ...requestRest } };
+  if (requestBody) out.request.body = bodyForTransfer(requestBody);
+  if (response) {
+    const { body: responseBody, ...responseRest } = response;
+    out.response = { ...responseRest };
+    if (responseBody) out.response.body = bodyForTransfer(responseBody);
+  }
+  return out;
+}
+
+function bodyFromTransfer(plain: TransferBody, reader: BodyReader): Body {
+  const { ref, bytes, ...rest } = plain;
+  const body: Body = { bytes: bytes ?? EMPTY, ...rest };
+  if (ref) makeLazy(body, reader, ref);
+  return body;
+}
+
+/** The exchange again, on the receiving side, with lazy bodies read through `reader`. */
+export function exchangeFromTransfer(plain: TransferExchange, reader: BodyReader): Exchange {
+  const { request, response, ...rest } = plain;
+  const { body: requestBody, ...requestRest } = request;
+  const out: Exchange = { ...rest, request: { ...requestRest } };
+  if (requestBody) out.request.body = bodyFromTransfer(requestBody, reader);
+  if (response) {
+    const { body: responseBody, ...responseRest } = response;
+    out.response = { ...responseRest };
+    if (responseBody) out.response.body = bodyFromTransfer(responseBody, reader);
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// Random access to the bytes of a capture: the file itself (read with readSync, never whole), or
+// an inflated buffer for compressed captures. Ranges that lie in the chunk at hand are sliced
+// from it; only ranges crossing a chunk boundary are read again from the source.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export interface ByteSource {
+  readonly size: number;
+  /** Bytes [start, end); shorter only when the source ends first. */
+  read(start: number, end: number): Buffer;
+  close(): void;
+}
+
+/** What identifies the file's contents when bodies are re-read later (a changed file is refused). */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+export class FileSource implements ByteSource {
+  readonly size: number;
+  readonly stamp: FileStamp;
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    const stat = fstatSync(this.fd);
+    this.size = stat.size;
+    this.stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
+  }
+
+  read(start: number, end: number): Buffer {
+    if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    return readRange(this.fd, start, Math.min(end, this.size));
+  }
+
+  /** Fills `into` from `position`; the number of bytes read (0 at the end). */
+  readInto(into: Buffer, position: number): number {
+    if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    return readSync(this.fd, into, 0, into.length, position);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+export class BufferSource implements ByteSource {
+  readonly size: number;
+  constructor(private readonly bytes: Buffer) {
+    this.size = bytes.length;
+  }
+  read(start: number, end: number): Buffer {
+    return this.bytes.subarray(start, Math.min(end, this.size));
+  }
+  close(): void {
+    // nothing held open
+  }
+}
+
+export function readRange(fd: number, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(Math.max(0, end - start));
+  let done = 0;
+  while (done < out.length) {
+    const n = readSync(fd, out, done, out.length - done, start + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === out.length ? out : out.subarray(0, done);
+}
+
+/** Bytes [start, end) of a file that must still be as it was when loaded. */
+export function readStampedRange(path: string, stamp: FileStamp | undefined, start: number, end: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    if (stamp) {
+      const now = fstatSync(fd);
+      if (now.size !== stamp.size || now.mtimeMs !== stamp.mtimeMs) {
+        throw new Error(`${path} changed after it was opened; its bodies cannot be re-read (open it again)`);
+      }
+    }
+    return readRange(fd, start, end);
+  } finally {
+    closeSync(fd);
+  }
+}
