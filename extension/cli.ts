@@ -2,7 +2,9 @@
 import { existsSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CaptureLoadError, loadCaptureFile } from './core/load/index';
+import { loadCaptureFileAuto } from './core/load/stream/index';
 import { formatLocation } from './core/load/errors';
 import type { Capture, Confidence, Exchange } from './core/model';
 import { confidenceRank } from './core/detect/index';
@@ -13,7 +15,7 @@ import { sidecarResolver, writeAdvisory, type AdvisoryCapture } from './core/rep
 import { chainText } from './core/report/chain';
 import { scanJson, scanJsonFile, type ScanJsonFile } from './core/report/json';
 import { toSarif } from './core/report/sarif';
-import { scanCapture, type ScanResult } from './core/scan';
+import { CaptureScan, scanCapture, type ScanResult } from './core/scan';
 import { displayPath, exchangeHost } from './core/model';
 import { captureToJson } from './core/serialize';
 
@@ -35,6 +37,11 @@ Commands:
       --format FORMAT      text (default), json or sarif
       --out FILE           write the report to FILE instead of standard output
       --fail-on LEVEL      exit 1 when a finding of this confidence or higher is found: low, medium, high
+      --jobs N             scan N files at a time, each in its own thread (default 1); the report
+                           keeps the order of the files given
+                           Files of 64 MiB and more are read in a stream (any size: bodies are read
+                           again from the file when needed, not held); progress goes to standard
+                           error when it is a terminal
   advisory FILE...     write a markdown advisory for the captures (with FILE.leaklens.json annotations
                        when present): summary, severity table, evidence, CWE, recommendations, appendix.
                        Secrets are removed and identifier values masked (86871539••••833)
@@ -52,6 +59,10 @@ Exit codes: 0 ok, 1 leak found (with --fail-on), 2 bad usage, 3 unreadable or in
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** A progress line that replaces the previous one (only given when standard error is a terminal). */
+  progress?: (text: string) => void;
+  /** The CLI bundle the --jobs threads run (the running dist/cli.js by default). */
+  workerScript?: string;
 }
 
 class UsageError extends Error {}
@@ -125,6 +136,7 @@ interface Parsed {
   failOn?: Confidence;
   includeValues: boolean;
   template?: string;
+  jobs: number;
 }
 
 const CONFIDENCES: Confidence[] = ['low', 'medium', 'high'];
@@ -135,7 +147,7 @@ function parseArgs(argv: readonly string[]): Parsed | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'inspect' && command !== 'scan' && command !== 'advisory') throw new UsageError(`unknown command "${command}"`);
-  const parsed: Parsed = { command, files: [], json: false, known: [], knownFiles: [], format: 'text', includeValues: false };
+  const parsed: Parsed = { command, files: [], json: false, known: [], knownFiles: [], format: 'text', includeValues: false, jobs: 1 };
   const scanOnly = (option: string): void => {
     if (command !== 'scan') throw new UsageError(`${option} is an option of scan, not ${command}`);
   };
@@ -170,6 +182,13 @@ function parseArgs(argv: readonly string[]): Parsed | 'help' | 'version' {
       if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format is text, json or sarif, not "${f}"`);
       parsed.format = f;
     } else if (flag === '--out') { scanOrAdvisory(flag); parsed.out = value(); }
+    else if (flag === '--jobs' || flag === '-j') {
+      scanOnly(flag);
+      const text = value();
+      const jobs = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+      if (!(jobs >= 1 && jobs <= 256)) throw new UsageError(`--jobs takes a number of threads from 1 to 256, not "${text}"`);
+      parsed.jobs = jobs;
+    }
     else if (flag === '--fail-on') {
       scanOnly(flag);
       const level = value() as Confidence;
@@ -252,34 +271,155 @@ function fileErrorMessage(path: string, err: unknown): string {
   return `${path}: could not be processed (internal error: ${err instanceof Error ? err.message : String(err)})`;
 }
 
-function runScan(parsed: Parsed, io: CliIo, version: string): number {
-  const known = readKnownValues(parsed);
-  const files: ScanJsonFile[] = [];
-  let status = EXIT_OK;
-  for (const path of parsed.files) {
-    try {
-      const capture = loadCaptureFile(path);
-      const result = scanCapture(capture, { known, defaultRegion: parsed.region });
-      files.push(scanJsonFile(path, capture, result));
-      const threshold = parsed.failOn;
-      if (threshold && result.findings.some((f) => confidenceRank(f.confidence) >= confidenceRank(threshold)) && status === EXIT_OK) {
-        status = EXIT_LEAK;
-      }
-    } catch (err) {
-      const message = fileErrorMessage(path, err);
-      io.err(`leaklens: ${printable(message)}`);
-      files.push({ path, error: message });
-      status = EXIT_BAD_INPUT;
-    }
+/** What scanning one file gives: its report entry, and whether a finding reached --fail-on. */
+interface ScannedFile {
+  file: ScanJsonFile;
+  leak: boolean;
+  /** The message already printed to standard error for a file that could not be scanned. */
+  error?: string;
+}
+
+interface ScanJob {
+  path: string;
+  known: KnownValue[];
+  region?: string;
+  failOn?: Confidence;
+}
+
+/**
+ * Load and scan one capture. Large files are read in a stream and scanned exchange by exchange as
+ * they are read, so memory follows the number of exchanges, not the size of the file.
+ */
+function scanOne(job: ScanJob, onProgress?: (p: { bytesRead: number; totalBytes: number; exchanges: number; findings: number }) => void): ScannedFile {
+  try {
+    const scan = new CaptureScan({ known: job.known, defaultRegion: job.region });
+    const capture = loadCaptureFileAuto(job.path, {
+      onExchange: (exchange) => scan.add(exchange),
+      onProgress: onProgress && ((p) => onProgress({ ...p, findings: scan.findingCount })),
+    });
+    const result = scan.finish(capture);
+    const threshold = job.failOn;
+    const leak = threshold !== undefined && result.findings.some((f) => confidenceRank(f.confidence) >= confidenceRank(threshold));
+    return { file: scanJsonFile(job.path, capture, result), leak };
+  } catch (err) {
+    const message = fileErrorMessage(job.path, err);
+    return { file: { path: job.path, error: message }, leak: false, error: message };
   }
-  const report = parsed.format === 'json'
+}
+
+function scanReport(parsed: Parsed, files: ScanJsonFile[], version: string): string {
+  return parsed.format === 'json'
     ? JSON.stringify(scanJson(files, version), null, 2)
     : parsed.format === 'sarif'
       ? JSON.stringify(toSarif(files, version), null, 2)
       : files.map(scanText).join('\n\n');
+}
+
+function finishScan(parsed: Parsed, io: CliIo, version: string, scanned: readonly ScannedFile[]): number {
+  let status = EXIT_OK;
+  for (const s of scanned) {
+    if (s.error !== undefined) status = EXIT_BAD_INPUT;
+    else if (s.leak && status === EXIT_OK) status = EXIT_LEAK;
+  }
+  const report = scanReport(parsed, scanned.map((s) => s.file), version);
   if (parsed.out) writeReport(parsed.out, report + '\n', parsed.files);
   else io.out(report);
   return status;
+}
+
+function progressLine(file: string, p: { bytesRead: number; totalBytes: number; exchanges: number; findings: number }): string {
+  const percent = p.totalBytes > 0 ? Math.floor((p.bytesRead / p.totalBytes) * 100) : 100;
+  return `${basename(file)}: ${percent}% · ${p.exchanges.toLocaleString('en-US')} exchanges · ${p.findings.toLocaleString('en-US')} findings`;
+}
+
+function runScan(parsed: Parsed, io: CliIo, version: string): number | Promise<number> {
+  const known = readKnownValues(parsed);
+  const jobs = parsed.files.map((path): ScanJob => ({ path, known, region: parsed.region, failOn: parsed.failOn }));
+  if (parsed.jobs > 1 && jobs.length > 1) return runScanJobs(parsed, io, version, jobs);
+  const scanned: ScannedFile[] = [];
+  for (const job of jobs) {
+    let last = 0;
+    const result = scanOne(job, io.progress && ((p) => {
+      // A terminal line ten times a second is enough to see it move.
+      const now = Date.now();
+      if (now - last < 100 && p.bytesRead < p.totalBytes) return;
+      last = now;
+      io.progress?.(progressLine(job.path, p));
+    }));
+    io.progress?.('');
+    if (result.error !== undefined) io.err(`leaklens: ${printable(result.error)}`);
+    scanned.push(result);
+  }
+  return finishScan(parsed, io, version, scanned);
+}
+
+/** Messages of a --jobs thread. */
+type JobMessage =
+  | { type: 'progress'; index: number; progress: { bytesRead: number; totalBytes: number; exchanges: number; findings: number } }
+  | { type: 'done'; index: number; scanned: ScannedFile };
+
+/** Scan files `parsed.jobs` at a time, each thread taking the next file when it is done. */
+async function runScanJobs(parsed: Parsed, io: CliIo, version: string, jobs: readonly ScanJob[]): Promise<number> {
+  const script = io.workerScript ?? __filename;
+  const results: (ScannedFile | undefined)[] = jobs.map(() => undefined);
+  const running = new Map<number, string>();
+  let next = 0;
+  let done = 0;
+  const show = (): void => {
+    if (!io.progress) return;
+    const active = [...running.values()];
+    io.progress(`${done}/${jobs.length} files scanned${active.length ? ` · ${active.join(' · ')}` : ''}`);
+  };
+  const thread = (): Promise<void> =>
+    new Promise<void>((resolveThread, rejectThread) => {
+      if (next >= jobs.length) return resolveThread();
+      const worker = new Worker(script, { workerData: { leaklensScanJob: true, progress: io.progress !== undefined } });
+      const give = (): void => {
+        if (next >= jobs.length) {
+          void worker.terminate().then(() => resolveThread());
+          return;
+        }
+        const index = next++;
+        running.set(index, basename(jobs[index].path));
+        worker.postMessage({ index, job: jobs[index] });
+        show();
+      };
+      worker.on('message', (message: JobMessage) => {
+        if (message.type === 'progress') {
+          running.set(message.index, progressLine(jobs[message.index].path, message.progress));
+          show();
+          return;
+        }
+        results[message.index] = message.scanned;
+        running.delete(message.index);
+        done++;
+        if (message.scanned.error !== undefined) io.err(`leaklens: ${printable(message.scanned.error)}`);
+        give();
+      });
+      worker.on('error', rejectThread);
+      give();
+    });
+  await Promise.all(Array.from({ length: Math.min(parsed.jobs, jobs.length) }, thread));
+  io.progress?.('');
+  const scanned = results.map((r, i): ScannedFile => r ?? { file: { path: jobs[i].path, error: 'not scanned' }, leak: false, error: 'not scanned' });
+  return finishScan(parsed, io, version, scanned);
+}
+
+/** In a --jobs thread: scan the files the main thread hands over, one at a time. */
+function serveScanJobs(): void {
+  const port = parentPort;
+  if (!port) return;
+  const withProgress = (workerData as { progress?: boolean }).progress === true;
+  port.on('message', ({ index, job }: { index: number; job: ScanJob }) => {
+    let last = 0;
+    const scanned = scanOne(job, withProgress ? (progress) => {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      port.postMessage({ type: 'progress', index, progress } satisfies JobMessage);
+    } : undefined);
+    port.postMessage({ type: 'done', index, scanned } satisfies JobMessage);
+  });
 }
 
 /** The file itself, links followed, when it exists; else its absolute path. */
@@ -377,7 +517,8 @@ function runAdvisory(parsed: Parsed, io: CliIo): number {
   return status;
 }
 
-export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number {
+/** The exit code; a promise only for `scan --jobs N` with several files. */
+export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): number | Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);
@@ -416,11 +557,25 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
 
 declare const __LEAKLENS_VERSION__: string | undefined;
 
-if (require.main === module) {
+if (!isMainThread && (workerData as { leaklensScanJob?: boolean } | undefined)?.leaklensScanJob === true) {
+  serveScanJobs();
+} else if (require.main === module) {
   const version = typeof __LEAKLENS_VERSION__ === 'string' ? __LEAKLENS_VERSION__ : '0.0.0';
-  const code = runCli(process.argv.slice(2), {
-    out: (t) => process.stdout.write(t + '\n'),
-    err: (t) => process.stderr.write(t + '\n'),
-  }, version);
-  process.exitCode = code;
+  const terminal = process.stderr.isTTY === true;
+  let shown = 0;
+  void Promise.resolve(
+    runCli(process.argv.slice(2), {
+      out: (t) => process.stdout.write(t + '\n'),
+      err: (t) => process.stderr.write((shown > 0 ? '\r\x1b[K' : '') + t + '\n'),
+      // On a terminal only: a redirected standard error gets the messages, not a stream of progress lines.
+      progress: terminal
+        ? (t) => {
+            process.stderr.write(`\r\x1b[K${t.slice(0, Math.max(20, (process.stderr.columns ?? 100) - 1))}`);
+            shown = t.length;
+          }
+        : undefined,
+    }, version),
+  ).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -8,6 +8,7 @@ function run(args: string[]): { code: number; out: string; err: string } {
   let out = '';
   let err = '';
   const code = runCli(args, { out: (t) => { out += t + '\n'; }, err: (t) => { err += t + '\n'; } });
+  if (typeof code !== 'number') throw new Error('this command runs threads');
   return { code, out, err };
 }
 

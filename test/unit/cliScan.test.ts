@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { EXIT_BAD_INPUT, EXIT_LEAK, EXIT_OK, EXIT_USAGE } from '../../extension/cli';
-import { run } from './cliRun';
+import { EXIT_BAD_INPUT, EXIT_LEAK, EXIT_OK, EXIT_USAGE, runCli } from '../../extension/cli';
+import { run, runAsync } from './cliRun';
 import { corpusPath } from './corpus';
 
 
@@ -118,5 +118,57 @@ describe('leaklens scan', () => {
     assert.equal(run(['scan', '--region', 'China', SAMPLE]).code, EXIT_USAGE);
     assert.equal(run(['inspect', '--format', 'json', SAMPLE]).code, EXIT_USAGE);
     assert.equal(run(['scan', corpusPath('public/har/mitmproxy__brokenfile.har')]).code, EXIT_BAD_INPUT);
+  });
+});
+
+describe('leaklens scan --jobs and progress', () => {
+  const files = [
+    corpusPath('generated/har/mitmproxy_hardump.har'),
+    corpusPath('generated/pcap/telemetry_small.tshark.json'),
+    corpusPath('generated/har/playwright_chromium_full.har'),
+    corpusPath('generated/har/chrome-har_cdp.har'),
+  ];
+
+  it('--jobs 2 scans in threads and writes the same report, in the order given, as one thread', async function () {
+    this.timeout(60_000);
+    const one = run(['scan', '--format', 'json', '--known', 'imei=868715392756833', '--fail-on', 'high', ...files]);
+    const many = await runAsync(['scan', '--jobs', '2', '--format', 'json', '--known', 'imei=868715392756833', '--fail-on', 'high', ...files]);
+    assert.equal(many.code, one.code);
+    assert.equal(one.code, EXIT_LEAK);
+    const strip = (text: string) => JSON.stringify({ ...(JSON.parse(text) as Record<string, unknown>), generated: undefined });
+    assert.equal(strip(many.out), strip(one.out));
+    assert.deepEqual((JSON.parse(many.out) as { files: { path: string }[] }).files.map((f) => f.path), files);
+    assert.ok(many.progress.some((line) => /^\d\/4 files scanned/.test(line)), `progress lines: ${many.progress.slice(0, 3).join(' | ')}`);
+    assert.equal(many.progress[many.progress.length - 1], '', 'the progress line is cleared at the end');
+  });
+
+  it('--jobs: a file that cannot be read is that file’s problem only (exit 3, the others reported)', async function () {
+    this.timeout(60_000);
+    const missing = join(tmpdir(), 'leaklens-no-such-file.har');
+    const result = await runAsync(['scan', '--jobs', '3', '--format', 'json', files[0], missing, files[1]]);
+    assert.equal(result.code, EXIT_BAD_INPUT);
+    assert.match(result.err, /leaklens-no-such-file\.har: cannot read the file \(ENOENT\)/);
+    const report = JSON.parse(result.out) as { files: { path: string; error?: string; findings?: unknown[] }[] };
+    assert.deepEqual(report.files.map((f) => [f.path, f.error === undefined]), [[files[0], true], [missing, false], [files[1], true]]);
+  });
+
+  it('progress on a terminal: percent of bytes, exchanges and findings so far, cleared at the end', () => {
+    const progress: string[] = [];
+    let out = '';
+    const code = runCli(['scan', files[0]], { out: (t) => { out += t; }, err: () => {}, progress: (t) => progress.push(t) });
+    assert.equal(code, EXIT_OK);
+    // Findings so far: those waiting for the capture's phone region come after the last progress line.
+    assert.ok(progress.some((p) => /^mitmproxy_hardump\.har: 100% · 12 exchanges · [1-9]\d* findings$/.test(p)), progress.join(' | '));
+    assert.equal(progress[progress.length - 1], '');
+    assert.match(out, /63 findings/);
+  });
+
+  it('--jobs takes a number from 1 to 256', () => {
+    for (const bad of ['0', '-1', 'many', '257', '1.5']) {
+      const { code, err } = run(['scan', '--jobs', bad, files[0]]);
+      assert.equal(code, EXIT_USAGE, bad);
+      assert.match(err, /--jobs takes a number of threads from 1 to 256/);
+    }
+    assert.equal(run(['advisory', '--jobs', '2', files[0]]).code, EXIT_USAGE);
   });
 });
