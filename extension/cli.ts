@@ -3,7 +3,7 @@ import { existsSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSy
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { CaptureLoadError, loadCaptureFile } from './core/load/index';
+import { CaptureLoadError } from './core/load/index';
 import { loadCaptureFileAuto } from './core/load/stream/index';
 import { formatLocation } from './core/load/errors';
 import type { Capture, Confidence, Exchange } from './core/model';
@@ -484,7 +484,7 @@ function runAdvisory(parsed: Parsed, io: CliIo): number {
     let capture: Capture;
     let scan: ScanResult;
     try {
-      capture = loadCaptureFile(path);
+      capture = loadCaptureFileAuto(path);
     } catch (err) {
       io.err(`leaklens: ${printable(fileErrorMessage(path, err))}`);
       status = EXIT_BAD_INPUT;
@@ -543,7 +543,7 @@ export function runCli(argv: readonly string[], io: CliIo, version = '0.0.0'): n
   const models: unknown[] = [];
   for (const file of parsed.files) {
     try {
-      const capture = loadCaptureFile(file);
+      const capture = loadCaptureFileAuto(file);
       if (parsed.json) models.push(captureToJson(capture));
       else io.out(inspectText(capture) + (parsed.files.length > 1 ? '\n' : ''));
     } catch (err) {
