@@ -119,6 +119,8 @@ export interface FindingsSummary {
   hostsWithFindings: number;
   /** Why the scan failed, "" when it did not (the counts are then all zero). */
   scanError: string;
+  /** Where decoding stopped at a limit and which setting raises it; absent when it never did. */
+  limitNote?: string;
 }
 
 export interface HostFindings {
@@ -390,6 +392,18 @@ export interface CaptureLoadedMessage {
   type: 'captureLoaded';
 }
 
+/**
+ * A large capture is still being read (after an `init` with `loading`): how far, and how many rows
+ * the host holds now. The webview updates its note and, when there are more rows, asks again.
+ */
+export interface LoadProgressMessage {
+  type: 'loadProgress';
+  exchangeCount: number;
+  /** Of the file's bytes read. */
+  percent: number;
+  findings: number;
+}
+
 /** The capture was rescanned: new findings, the known values now in use. */
 export interface KnownValuesUpdatedMessage {
   type: 'knownValuesUpdated';
@@ -438,6 +452,7 @@ export type ToWebview =
   | FindingsUpdatedMessage
   | KnownValuesUpdatedMessage
   | CaptureLoadedMessage
+  | LoadProgressMessage
   | AnnotationDraftMessage
   | AnnotationsUpdatedMessage
   | FocusExchangeMessage

@@ -37,6 +37,15 @@ const builds = [
     target: 'node20',
     external: ['vscode'],
   },
+  // Loading and scanning of large captures, off the extension host's thread (core/work).
+  {
+    ...common,
+    entryPoints: { captureWorker: 'extension/core/work/captureWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   {
     ...common,
     entryPoints: { cli: 'extension/cli.ts' },

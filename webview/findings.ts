@@ -5,13 +5,19 @@ import { CONFIDENCES, FINDING_KINDS, type FindingKind, type FindingsSummary, typ
 import { describeKindCount, kindBadge } from './badges';
 import { formatCount, h, icon, visible } from './dom';
 
-export function renderFindings(findings: FindingsSummary): HTMLElement {
+/** `loading`: the file is still being read and scanned as it is read (findings so far), so "none" would be premature. */
+export function renderFindings(findings: FindingsSummary, loading?: { findings: number }): HTMLElement {
   const section = h('section', { class: 'findings', attrs: { 'aria-label': 'Findings' } });
   if (findings.scanError) {
     section.append(h('div', { class: 'findings-line scan-error', attrs: { role: 'alert' } }, icon('error'), h('span', {}, visible(findings.scanError))));
     return section;
   }
+  if (loading) {
+    section.append(h('div', { class: 'findings-line', attrs: { role: 'status' } }, icon('shield'), h('span', { class: 'findings-count' }, `Scanning while the file is read: ${plural(loading.findings, 'finding')} so far`)));
+    return section;
+  }
   section.append(headline(findings));
+  if (findings.limitNote) section.append(h('div', { class: 'findings-line limit-note', attrs: { role: 'note' } }, icon('warning'), h('span', {}, visible(findings.limitNote))));
   if (findings.byKind.length > 0) {
     section.append(h('div', { class: 'kind-counts', attrs: { role: 'list', 'aria-label': 'Findings by kind' } }, ...findings.byKind.map((k) => listItem(kindBadge(k)))));
   }

@@ -21,6 +21,7 @@ import {
   type AnnotationsView,
   type AnnotationView,
   type FocusExchangeMessage,
+  type LoadProgressMessage,
   type FindingRow,
   type FindingSortColumn,
   type FindingsSummary,
@@ -98,6 +99,8 @@ interface Shown {
   annotateButton: VscodeButton;
   loading: boolean;
   exchangeCount: number;
+  /** The text of the note shown while the file is read. */
+  loadingText: HTMLElement | undefined;
 }
 let shown: Shown | undefined;
 /** The capture's annotations as the host last sent them. */
@@ -123,7 +126,7 @@ api.send({ type: 'ready' });
 
 type Notification = Extract<
   ToWebview,
-  { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' | 'captureLoaded' | 'annotationsUpdated' | 'focusExchange' | 'startAnnotation' }
+  { type: 'init' | 'loadFailed' | 'error' | 'findingsUpdated' | 'knownValuesUpdated' | 'captureLoaded' | 'loadProgress' | 'annotationsUpdated' | 'focusExchange' | 'startAnnotation' }
 >;
 
 function onNotification(message: Notification): void {
@@ -133,6 +136,9 @@ function onNotification(message: Notification): void {
       initialised = false;
       shown = undefined;
       api.send({ type: 'ready' });
+      return;
+    case 'loadProgress':
+      updateLoadProgress(message);
       return;
     case 'init':
       if (!initialised) showCapture(message);
@@ -316,7 +322,7 @@ function showCapture(init: InitMessage): void {
   const annotationStatus = renderAnnotationStatus(init.annotations, headerAnnotationActions(init.annotations));
   detail.setAnnotations(init.annotations.annotations, init.annotations.status !== 'error');
   const { section: knownSection, badge: knownBadge } = knownValuesSection(known, init.known);
-  const findings = renderFindings(init.summary.findings);
+  const findings = renderFindings(init.summary.findings, init.loading ? { findings: init.summary.findings.total } : undefined);
   showStatus(undefined);
 
   const splitter = h('div', {
@@ -332,13 +338,9 @@ function showCapture(init: InitMessage): void {
   makeSplitter(workbench, splitter);
 
   // The first rows of a large file, shown while the rest is read: search and sorting wait for it.
-  const loadingNote = init.loading
-    ? h(
-        'div',
-        { class: 'loading-rest', attrs: { role: 'status' } },
-        document.createElement('vscode-progress-ring'),
-        h('span', {}, `Showing the first ${formatCount(init.summary.exchangeCount)} requests while LeakLens reads the rest of the file; search, filters and sorting come with it.`),
-      )
+  const loadingText = init.loading ? h('span', {}, loadingSentence(init.summary.exchangeCount)) : undefined;
+  const loadingNote = loadingText
+    ? h('div', { class: 'loading-rest', attrs: { role: 'status' } }, document.createElement('vscode-progress-ring'), loadingText)
     : null;
   if (init.loading) {
     filters.element.inert = true;
@@ -374,11 +376,36 @@ function showCapture(init: InitMessage): void {
     annotateButton,
     loading: init.loading,
     exchangeCount: init.summary.exchangeCount,
+    loadingText,
   };
   updateAnnotateButton();
   // A selection past the preview's rows waits for the whole capture.
   if (state.selected !== undefined && !(init.loading && state.selected >= init.summary.exchangeCount)) loadDetail(state.selected);
   else detail.showEmpty();
+  applyPendingFocus();
+}
+
+/** What the findings header is built from while loading (it only says how many so far). */
+const emptyFindings: FindingsSummary = {
+  total: 0, exchangesWithFindings: 0, byConfidence: { high: 0, medium: 0, low: 0 }, byKind: [], defaultRegion: '', regionFromSetting: false,
+  knownValues: 0, plainHttp: [], plainHttpHostCount: 0, byHost: [], hostsWithFindings: 0, scanError: '',
+};
+
+function loadingSentence(rows: number, percent?: number): string {
+  const read = percent === undefined ? '' : ` (${percent}% read)`;
+  return `Showing the first ${formatCount(rows)} requests while LeakLens reads the rest of the file${read}; search, filters and sorting come with it.`;
+}
+
+/** More of the file was read: the note says how far, and the table shows the rows the host holds now. */
+function updateLoadProgress(progress: LoadProgressMessage): void {
+  if (!shown?.loading) return;
+  shown.loadingText?.replaceChildren(loadingSentence(progress.exchangeCount, progress.percent));
+  const section = renderFindings(emptyFindings, { findings: progress.findings });
+  shown.findings.replaceWith(section);
+  shown.findings = section;
+  if (progress.exchangeCount === shown.exchangeCount) return;
+  shown.exchangeCount = progress.exchangeCount;
+  shown.table.refresh();
   applyPendingFocus();
 }
 

@@ -3,11 +3,16 @@
 // Capture and its scan, or the reason it could not be loaded; each webview asks it for pages of
 // rows. When the settings that shape the scan change, open documents are scanned again and their
 // webviews told to refresh.
+import { constants as bufferConstants } from 'node:buffer';
+import { open as openFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import * as vscode from 'vscode';
-import type { Capture } from '../core/model';
+import type { Capture, Exchange, LoadWarning } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
-import { PREVIEW_MIN_BYTES, previewCapture } from '../core/load/preview';
+import { PREVIEW_MIN_BYTES, PREVIEW_PREFIX_BYTES, previewCapture } from '../core/load/preview';
+import { STREAM_MIN_BYTES } from '../core/load/stream/index';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
+import { loadAndScanInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../core/work/client';
 import type { KnownValue } from '../core/detect/known';
 import { DEFAULT_ADVISORY_TEMPLATE, writeAdvisory } from '../core/report/advisory';
 import { scanCapture, type ScanResult } from '../core/scan';
@@ -40,6 +45,15 @@ const MAX_TEMPLATE_BYTES = 1024 * 1024;
 const MAX_TREE_FINDINGS = 20_000;
 /** How long Show in Capture waits for a capture it opened to load. */
 const SHOW_WAIT_MS = 120_000;
+/** The load limits and the size from which a capture is read by the worker (package.json has their descriptions). */
+const MAX_EXCHANGES_SETTING = 'maxExchanges';
+const MAX_DECODED_MB_SETTING = 'maxDecodedMB';
+const STREAM_THRESHOLD_SETTING = 'streamThresholdMB';
+const DEFAULT_MAX_EXCHANGES = 1_000_000;
+/** Least time between two growths of the table while a capture loads (each rebuilds its row index). */
+const GROW_EVERY_MS = 1000;
+/** Bytes over which the text of a file cannot be one string, whatever the threshold setting says. */
+const MAX_STRING_BYTES = bufferConstants.MAX_STRING_LENGTH;
 import { webviewHtml } from './webviewHtml';
 
 export const CAPTURE_EDITOR = 'leaklens.captureEditor';
@@ -65,6 +79,8 @@ type LoadState =
   | { kind: 'loaded'; capture: Capture }
   /** The first requests, read before the rest of a large file; `bytes` are the whole file, still to load. */
   | { kind: 'preview'; capture: Capture; bytes: Uint8Array; displayPath: string }
+  /** The requests read so far of a file the worker is reading (core/work): the capture grows. */
+  | { kind: 'streaming'; capture: Capture }
   | { kind: 'failed'; message: string };
 
 export class CaptureDocument implements vscode.CustomDocument, SessionView {
@@ -88,6 +104,8 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   annotations: AnnotationBook | undefined;
   /** What a webview should show once it is ready (the Findings tree opened the capture for it). */
   pendingFocus: { exchangeId: number; findingKey: string | null } | undefined;
+  /** Stops the worker reading the capture; set while it reads. */
+  cancelLoad: (() => void) | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -100,11 +118,16 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   }
 
   get capture(): Capture | undefined {
-    return this.state?.kind === 'loaded' || this.state?.kind === 'preview' ? this.state.capture : undefined;
+    return this.state?.kind === 'loaded' || this.state?.kind === 'preview' || this.state?.kind === 'streaming' ? this.state.capture : undefined;
   }
 
   get loading(): boolean {
-    return this.state?.kind === 'preview';
+    return this.state?.kind === 'preview' || this.state?.kind === 'streaming';
+  }
+
+  /** More of a streamed capture was read: the views show this one from now on. */
+  grow(capture: Capture): void {
+    if (this.state?.kind === 'streaming') this.state = { kind: 'streaming', capture };
   }
 
   /** The preview's state, to finish loading; undefined once loaded (or failed, or closed). */
@@ -112,8 +135,9 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
     return this.state?.kind === 'preview' ? this.state : undefined;
   }
 
-  finishLoading(state: Exclude<LoadState, { kind: 'preview' }>): void {
-    if (this.state?.kind === 'preview') this.state = state;
+  finishLoading(state: Exclude<LoadState, { kind: 'preview' | 'streaming' }>): void {
+    if (this.state?.kind === 'preview' || this.state?.kind === 'streaming') this.state = state;
+    this.cancelLoad = undefined;
   }
 
   get loadError(): string | undefined {
@@ -121,6 +145,8 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   }
 
   dispose(): void {
+    this.cancelLoad?.();
+    this.cancelLoad = undefined;
     this.state = undefined;
     this.scan = undefined;
     this.effects = undefined;
@@ -360,6 +386,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   readonly treeSource: FindingsTreeSource = { captures: () => this.treeCaptures(), onDidChange: this.treeChanged.event };
 
   private readonly mediaRoot: vscode.Uri;
+  private readonly workerScript: string;
   /** Open documents, so a settings change can rescan them. */
   private readonly documents = new Set<CaptureDocument>();
   /** Webviews that were answered `ready` (their page can take messages). */
@@ -372,6 +399,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.mediaRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    this.workerScript = vscode.Uri.joinPath(extensionUri, 'dist', 'captureWorker.js').fsPath;
   }
 
   async openCustomDocument(
@@ -380,6 +408,20 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     token: vscode.CancellationToken,
   ): Promise<CaptureDocument> {
     const displayPath = vscode.workspace.asRelativePath(uri, false);
+    const onDispose = (d: CaptureDocument) => {
+      this.documents.delete(d);
+      this.treeChanged.fire();
+    };
+    // A large local file is read by the worker, never whole on this thread (nor as one string).
+    if (uri.scheme === 'file') {
+      let size: number;
+      try {
+        size = (await vscode.workspace.fs.stat(uri)).size;
+      } catch (err) {
+        return new CaptureDocument(uri, { kind: 'failed', message: `${displayPath}: cannot read the file (${errorText(err)})` });
+      }
+      if (size >= this.streamThreshold(uri) || size > MAX_STRING_BYTES) return this.openStreamed(uri, displayPath, size, onDispose);
+    }
     let bytes: Uint8Array;
     try {
       // Read only: the capture file is never written.
@@ -389,10 +431,6 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     if (token.isCancellationRequested) return new CaptureDocument(uri, undefined);
 
-    const onDispose = (d: CaptureDocument) => {
-      this.documents.delete(d);
-      this.treeChanged.fire();
-    };
     // A large HAR shows its first requests at once; the rest loads once they are on screen.
     const preview = bytes.length >= PREVIEW_MIN_BYTES ? previewCapture(bytes, displayPath) : undefined;
     if (preview && !preview.complete) {
@@ -410,7 +448,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
 
     let document: CaptureDocument;
     try {
-      document = new CaptureDocument(uri, { kind: 'loaded', capture: this.load(bytes, displayPath) }, onDispose);
+      document = new CaptureDocument(uri, { kind: 'loaded', capture: this.load(bytes, displayPath, uri) }, onDispose);
     } catch (err) {
       return new CaptureDocument(uri, { kind: 'failed', message: this.describeLoadError(err, displayPath, bytes.length) });
     }
@@ -460,11 +498,192 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     this.treeChanged.fire();
   }
 
-  private load(bytes: Uint8Array, displayPath: string): Capture {
+  private load(bytes: Uint8Array, displayPath: string, uri: vscode.Uri): Capture {
     const started = Date.now();
     const capture = loadCapture(bytes, displayPath);
+    const max = this.maxExchanges(uri);
+    if (capture.exchanges.length > max) {
+      const total = capture.exchanges.length;
+      capture.exchanges = capture.exchanges.slice(0, max);
+      capture.warnings.push({ code: 'max-exchanges', severity: 'warning', message: `only the first ${max} exchanges were read (the file holds ${total} exchanges)` });
+    }
+    this.nameLimitSettings(capture, uri, displayPath);
     this.log.info(`opened ${displayPath}: ${capture.format}, ${capture.exchanges.length} exchanges, ${capture.warnings.length} warnings, ${Date.now() - started} ms`);
     return capture;
+  }
+
+  /**
+   * The loader's warning about a limit says which setting raises it, and the researcher hears of
+   * it at once: rows missing from a leak report are worse than a slow load.
+   */
+  private nameLimitSettings(capture: Capture, uri: vscode.Uri, displayPath: string): void {
+    const max = this.maxExchanges(uri);
+    const setting = `${SETTINGS_SECTION}.${MAX_EXCHANGES_SETTING}`;
+    for (const warning of capture.warnings) {
+      if (warning.code !== 'max-exchanges' || warning.message.includes(setting)) continue;
+      const base = warning.message.replace(/;\s*raise the maxExchanges load limit to read them all$/, '');
+      warning.message = `${base}; raise the ${setting} setting (now ${max}) and open the file again to read them all`;
+      this.warnOnce(`LeakLens read only the first ${max.toLocaleString('en-US')} requests of ${displayPath}. Raise the ${setting} setting and open the file again to read them all.`);
+    }
+  }
+
+  private config(uri: vscode.Uri): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SETTINGS_SECTION, uri);
+  }
+
+  private maxExchanges(uri: vscode.Uri): number {
+    return positiveSetting(this.config(uri).get<unknown>(MAX_EXCHANGES_SETTING), DEFAULT_MAX_EXCHANGES, true);
+  }
+
+  private decodeLimits(uri: vscode.Uri): DecodeLimits {
+    const mb = positiveSetting(this.config(uri).get<unknown>(MAX_DECODED_MB_SETTING), DEFAULT_DECODE_LIMITS.maxOutputBytes / 2 ** 20, false);
+    return { ...DEFAULT_DECODE_LIMITS, maxOutputBytes: Math.round(mb * 2 ** 20) };
+  }
+
+  private streamThreshold(uri: vscode.Uri): number {
+    const raw = this.config(uri).get<unknown>(STREAM_THRESHOLD_SETTING);
+    // 0 is allowed (every local file through the worker), unlike the limits.
+    return typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? raw * 2 ** 20 : STREAM_MIN_BYTES;
+  }
+
+  /** The first rows from the head of the file (a HAR only), else an empty capture; the worker's rows replace them. */
+  private async firstRows(uri: vscode.Uri, displayPath: string, size: number): Promise<Capture> {
+    const empty: Capture = {
+      source: { name: displayPath, byteLength: size, wrappers: [] },
+      format: /\.(jsonl|ndjson)$/i.test(uri.path) ? 'tshark-ek' : /\.json$/i.test(uri.path) ? 'tshark-json' : 'har',
+      exchanges: [],
+      warnings: [],
+      dns: [],
+      pages: [],
+    };
+    try {
+      const file = await openFile(uri.fsPath, 'r');
+      try {
+        const head = Buffer.alloc(Math.min(size, PREVIEW_PREFIX_BYTES));
+        const { bytesRead } = await file.read(head, 0, head.length, 0);
+        const preview = previewCapture(head.subarray(0, bytesRead), displayPath);
+        if (!preview) return empty;
+        preview.capture.source.byteLength = size;
+        // Its warnings are only its entries': the worker's list is the file's.
+        preview.capture.warnings = [];
+        return preview.capture;
+      } finally {
+        await file.close();
+      }
+    } catch (err) {
+      this.log.warn(`could not read the first rows of ${displayPath}: ${errorText(err)}`);
+      return empty;
+    }
+  }
+
+  /** Open a large local capture: its first rows now, the rest from the worker as it reads and scans. */
+  private async openStreamed(uri: vscode.Uri, displayPath: string, size: number, onDispose: (d: CaptureDocument) => void): Promise<CaptureDocument> {
+    const first = await this.firstRows(uri, displayPath, size);
+    const document = new CaptureDocument(uri, { kind: 'streaming', capture: first }, onDispose);
+    this.documents.add(document);
+    document.effects = this.effectsFor(document);
+    // Before the worker starts: the sidecar may hold known values the scan needs.
+    await this.openSidecar(document);
+    const settings = this.settingsFor(document);
+    this.log.info(`reading ${displayPath} (${(size / 2 ** 20).toFixed(0)} MiB) in a worker; first ${first.exchanges.length} rows from its head`);
+    void this.stream(document, displayPath, size, first, settings);
+    this.treeChanged.fire();
+    return document;
+  }
+
+  private stream(document: CaptureDocument, displayPath: string, size: number, first: Capture, settings: EditorScanSettings): Thenable<void> {
+    const started = performance.now();
+    const title = `LeakLens: opening ${document.fileName}`;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const received: Exchange[] = [];
+      let percent = 0;
+      let latest: WorkerProgress = { bytesRead: 0, totalBytes: size, exchanges: 0, findings: 0 };
+      let grownAt = performance.now();
+      let sentAt = 0;
+      let shown = first.exchanges.length;
+      const grow = (force: boolean) => {
+        if (!document.loading) return;
+        const now = performance.now();
+        if (!force && now - sentAt < GROW_EVERY_MS) return;
+        sentAt = now;
+        // Each growth makes the views index the rows again: grow by a share, so the work stays linear.
+        if (received.length > shown && (received.length >= shown * 1.25 || now - grownAt >= GROW_AT_LEAST_EVERY_MS || force)) {
+          shown = received.length;
+          grownAt = now;
+          document.grow({ ...first, exchanges: received.slice() });
+        }
+        const message = { type: 'loadProgress', exchangeCount: document.capture?.exchanges.length ?? 0, percent: percentOf(latest), findings: latest.findings } satisfies ToWebview;
+        for (const webview of document.webviews) void webview.postMessage(message);
+      };
+      const load = loadAndScanInWorker(
+        document.uri.fsPath,
+        {
+          workerScript: this.workerScript,
+          displayName: displayPath,
+          known: settings.known,
+          defaultRegion: settings.region,
+          limits: settings.limits,
+          maxExchanges: this.maxExchanges(document.uri),
+        },
+        {
+          onProgress: (p) => {
+            latest = p;
+            const now = percentOf(p);
+            progress.report({ increment: now - percent, message: `${now}% · ${formatCount(p.exchanges)} requests · ${formatCount(p.findings)} findings` });
+            percent = now;
+            grow(false);
+          },
+          onExchanges: (batch) => {
+            for (const exchange of batch) received.push(exchange);
+            grow(shown === 0);
+          },
+        },
+      );
+      document.cancelLoad = () => load.cancel();
+      const subscription = token.onCancellationRequested(() => load.cancel());
+      try {
+        const { capture, scan } = await load.result;
+        this.log.info(`opened ${displayPath} in a worker: ${capture.format}, ${capture.exchanges.length} exchanges, ${capture.warnings.length} warnings, ${scan.findings.length} findings, ${Math.round(performance.now() - started)} ms`);
+        this.streamed(document, capture, scan, settings);
+      } catch (err) {
+        if (err instanceof WorkerLoadCancelledError && document.loading) {
+          const partial = err.partial ?? { capture: { ...first, exchanges: received.slice() }, scan: undefined };
+          const read = partial.capture.exchanges.length;
+          this.log.info(`opening ${displayPath} was cancelled at ${percentOf(latest)}% (${read} exchanges)`);
+          partial.capture.warnings.unshift(cancelledWarning(read, percentOf(latest)));
+          this.streamed(document, partial.capture, partial.scan, settings);
+        } else if (document.loading) {
+          document.finishLoading({ kind: 'failed', message: this.describeLoadError(err, displayPath, size) });
+          for (const webview of document.webviews) void webview.postMessage({ type: 'captureLoaded' } satisfies ToWebview);
+          this.treeChanged.fire();
+        }
+      } finally {
+        subscription.dispose();
+      }
+    });
+  }
+
+  /** The worker is done (or was cancelled with what it read): show the capture with its scan, as a load and scan here would. */
+  private streamed(document: CaptureDocument, capture: Capture, scan: ScanResult | undefined, settings: EditorScanSettings): void {
+    this.nameLimitSettings(capture, document.uri, vscode.workspace.asRelativePath(document.uri, false));
+    document.finishLoading({ kind: 'loaded', capture });
+    if (document.sidecarFile) this.setBook(document, document.sidecarFile.snapshot);
+    if (scan) {
+      document.scanResult = { result: scan, known: settings.known, regionFromSetting: settings.region !== undefined };
+      document.scanKey = settings.key;
+      this.refilter(document);
+    }
+    for (const webview of document.webviews) void webview.postMessage({ type: 'captureLoaded' } satisfies ToWebview);
+    if (!scan) {
+      this.scanSoon(document);
+    } else {
+      // The settings or the sidecar's known values may have changed while the worker read.
+      const now = this.settingsFor(document);
+      if (now.key !== settings.key) this.scan(document, now);
+      this.notifyRescan(document);
+      this.prepareSearch(document);
+    }
+    this.treeChanged.fire();
   }
 
   /** Read the whole file after a preview, and tell the webviews to show it. */
@@ -472,7 +691,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     const pending = document.pendingLoad;
     if (!pending) return;
     try {
-      document.finishLoading({ kind: 'loaded', capture: this.load(pending.bytes, pending.displayPath) });
+      document.finishLoading({ kind: 'loaded', capture: this.load(pending.bytes, pending.displayPath, document.uri) });
     } catch (err) {
       document.finishLoading({ kind: 'failed', message: this.describeLoadError(err, pending.displayPath, pending.bytes.length) });
     }
@@ -596,12 +815,14 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
   }
 
-  private settingsFor(document: CaptureDocument): ScanSettings {
+  private settingsFor(document: CaptureDocument): EditorScanSettings {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
     const rawKnown = config.get<unknown>(KNOWN_VALUES_SETTING);
     const sidecarKnown = document.annotations?.sidecar?.knownValues;
     const sidecarFile = document.sidecarFile?.fileName ?? '';
-    const settings = scanSettingsFrom(rawKnown, config.get<unknown>(PHONE_REGION_SETTING), { knownValues: sidecarKnown, file: sidecarFile });
+    const read = scanSettingsFrom(rawKnown, config.get<unknown>(PHONE_REGION_SETTING), { knownValues: sidecarKnown, file: sidecarFile });
+    const limits = this.decodeLimits(document.uri);
+    const settings: EditorScanSettings = { ...read, limits, key: JSON.stringify([read.key, limits.maxOutputBytes]) };
     for (const problem of settings.problems) this.warnOnce(problem, document.sidecarFile);
     document.known = {
       entries: knownEntriesFrom(rawKnown),
@@ -633,16 +854,18 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     const scanned = document.scanResult;
     if (!capture || !scanned) return;
     document.scan = scanView(capture, scanned.result, { regionFromSetting: scanned.regionFromSetting, knownValues: scanned.known.length, judgements: document.annotations });
+    const note = decodeLimitNote(scanned.result, this.decodeLimits(document.uri));
+    if (note) document.scan.summary.limitNote = note;
   }
 
   /** Scan the document's capture (synchronously) and keep what the panel shows of the findings. */
-  private scan(document: CaptureDocument, settings: ScanSettings): void {
+  private scan(document: CaptureDocument, settings: EditorScanSettings): void {
     const capture = document.capture;
     if (!capture) return;
     const displayPath = vscode.workspace.asRelativePath(document.uri, false);
     const started = performance.now();
     try {
-      const result = scanCapture(capture, { known: settings.known, defaultRegion: settings.region });
+      const result = scanCapture(capture, { known: settings.known, defaultRegion: settings.region, limits: settings.limits });
       document.scanResult = { result, known: settings.known, regionFromSetting: settings.region !== undefined };
       this.refilter(document);
       const s = result.summary;
@@ -744,4 +967,53 @@ function knownValuesTarget(inspection: KnownInspection): vscode.ConfigurationTar
 function errorText(err: unknown): string {
   if (err instanceof vscode.FileSystemError) return err.code || err.message;
   return sessionErrorText(err);
+}
+
+/** The scan's settings with the decode limits of the leaklens.maxDecodedMB setting. */
+type EditorScanSettings = ScanSettings & { limits: DecodeLimits };
+
+/** A table that grew less than a quarter is still given the new rows after this long. */
+const GROW_AT_LEAST_EVERY_MS = 5000;
+
+function positiveSetting(raw: unknown, fallback: number, integer: boolean): number {
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0) return fallback;
+  return integer ? Math.max(1, Math.floor(raw)) : raw;
+}
+
+function percentOf(progress: WorkerProgress): number {
+  return progress.totalBytes > 0 ? Math.min(100, Math.floor((progress.bytesRead / progress.totalBytes) * 100)) : 0;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function cancelledWarning(read: number, percent: number): LoadWarning {
+  return {
+    code: 'load-cancelled',
+    severity: 'warning',
+    message: `loading was cancelled at ${percent}% of the file: only the first ${formatCount(read)} requests are shown and scanned; close the editor and open the file again to read all of it`,
+  };
+}
+
+const LIMIT_WORDS: Record<ScanResult['limits'][number]['limit'], string> = {
+  'max-output-bytes': 'over the size limit',
+  'max-depth': 'nested too deep',
+  'max-ratio': 'expanding too much',
+  'max-time': 'taking too long',
+  'max-leaves': 'with too many values',
+};
+
+/** What the header says when decoding stopped at a limit somewhere, and which setting raises the one that can be raised. */
+export function decodeLimitNote(result: ScanResult, limits: DecodeLimits): string | undefined {
+  if (result.limits.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  for (const hit of result.limits) counts.set(hit.limit, (counts.get(hit.limit) ?? 0) + 1);
+  const parts = [...counts].map(([limit, n]) => `${formatCount(n)} ${LIMIT_WORDS[limit as keyof typeof LIMIT_WORDS] ?? limit}`);
+  const n = result.limits.length;
+  let note = `Decoding stopped at a safety limit in ${formatCount(n)} ${n === 1 ? 'place' : 'places'} (${parts.join(', ')}): identifiers inside that content may be missing.`;
+  if (counts.has('max-output-bytes')) {
+    note += ` To decode larger content, raise the ${SETTINGS_SECTION}.${MAX_DECODED_MB_SETTING} setting (now ${+(limits.maxOutputBytes / 2 ** 20).toFixed(2)} MB).`;
+  }
+  return note;
 }

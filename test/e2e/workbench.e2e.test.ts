@@ -2,7 +2,7 @@
 // would. Screenshots go to test-output/e2e on every run. Waits are for states, never fixed sleeps.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
@@ -22,6 +22,10 @@ const HAR = 'mitmproxy_hardump.har';
 const TSHARK = 'telemetry_small.tshark.json';
 const LARGE = 'large.har';
 const LARGE_ENTRIES = 9000;
+/** Over the leaklens.streamThresholdMB the workspace sets: read by the worker, with a progress notification. */
+const STREAMED = 'streamed.har';
+const STREAMED_ENTRIES = 40_000;
+const STREAM_THRESHOLD_MB = 25;
 const ANNOTATION_TITLE = 'Telemetry upload sends the IMSI and phone number over plain HTTP';
 
 describe('LeakLens in the workbench', function () {
@@ -41,6 +45,10 @@ describe('LeakLens in the workbench', function () {
     copyFileSync(join(CORPUS, 'generated/pcap', TSHARK), join(workspace, TSHARK));
     // Over the preview threshold: the first rows come from the start of the file, then the rest.
     execFileSync(process.execPath, [join(CORPUS, 'gen/make_large_har.js'), join(workspace, LARGE), String(LARGE_ENTRIES), String(20_000_000)], { stdio: 'ignore' });
+    // Big enough that the worker reads it for a few seconds, while the notification can be seen.
+    execFileSync(process.execPath, [join(CORPUS, 'gen/make_large_har.js'), join(workspace, STREAMED), String(STREAMED_ENTRIES), String(80_000_000)], { stdio: 'ignore' });
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify({ 'leaklens.streamThresholdMB': STREAM_THRESHOLD_MB }, null, 2));
     server = await startCodeServer({ vsix });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -174,6 +182,23 @@ describe('LeakLens in the workbench', function () {
     await view.locator('.filter-count', { hasText: `${LARGE_ENTRIES.toLocaleString('en-US')} requests` }).waitFor({ timeout: 60_000 });
     await view.locator('.filter-search input').fill('"/api/v2/device/register"');
     await view.locator('.filter-count', { hasText: /^[\d,]+ of 9,000 requests$/ }).waitFor({ timeout: 30_000 });
+  });
+
+  it('a HAR over leaklens.streamThresholdMB: read in a worker with a progress notification (Cancel), rows while it loads, then all of it (screenshot)', async () => {
+    await quickOpen(STREAMED);
+    const toast = page.locator('.notification-toast', { hasText: `LeakLens: opening ${STREAMED}` });
+    await toast.filter({ hasText: /\d+% · [\d,]+ requests · [\d,]+ findings/ }).waitFor({ timeout: 60_000 });
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).waitFor({ timeout: 5_000 });
+    const view = webview();
+    await view.locator('.table-row .col-id', { hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+    console.log(`      screenshot: ${await screenshot(page, 'streamed-progress')}`);
+    await view.locator('.filter-count', { hasText: `${STREAMED_ENTRIES.toLocaleString('en-US')} requests` }).waitFor({ timeout: 120_000 });
+    await toast.waitFor({ state: 'detached', timeout: 30_000 });
+    await view.locator('.loading-rest').waitFor({ state: 'detached' });
+    // The worker's scan is shown: the header counts findings, rows carry badges.
+    await view.locator('.kind-badge').first().waitFor({ timeout: 30_000 });
+    await view.locator('.filter-search input').fill('"/api/v2/device/register"');
+    await view.locator('.filter-count', { hasText: new RegExp(`^[\\d,]+ of ${STREAMED_ENTRIES.toLocaleString('en-US')} requests$`) }).waitFor({ timeout: 30_000 });
   });
 
   it('annotates a leaking request from the workbench (Ctrl+Alt+A); closed and reopened, the annotation is there; the Findings tree opens it (screenshots)', async () => {

@@ -1,0 +1,80 @@
+// Worker thread entry (bundled to dist/captureWorker.js): streams a capture file and scans each
+// exchange as it is read, so neither the whole file nor the scan ever holds the extension host's
+// thread. Exchanges go to the client in batches (lazy bodies as references into the file, so the
+// client can re-read them), with progress in between and the scan result at the end.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CaptureLoadError } from '../load/errors';
+import { exchangeForTransfer, LoadCancelledError, streamCaptureFile, type TransferExchange } from '../load/stream/index';
+import type { Capture, Exchange } from '../model';
+import { CaptureScan } from '../scan';
+import type { FromWorker, WorkerJob } from './messages';
+
+function run(job: WorkerJob, post: (message: FromWorker) => void): void {
+  const cancel = new Int32Array(job.cancel);
+  const cancelled = () => Atomics.load(cancel, 0) !== 0;
+  const scan = new CaptureScan(job.scan);
+  // What was read before a cancel is still shown, with its findings: the scan needs the exchanges.
+  const read: Exchange[] = [];
+  let batch: TransferExchange[] = [];
+  let exchanges = 0;
+  let lastProgress = 0;
+  let totalBytes = 0;
+  const flush = () => {
+    if (batch.length === 0) return;
+    post({ type: 'exchanges', exchanges: batch });
+    batch = [];
+  };
+  try {
+    const capture = streamCaptureFile(job.path, {
+      keepBodies: false,
+      maxExchanges: job.maxExchanges,
+      chunkBytes: job.chunkBytes,
+      cancelled,
+      onExchange: (exchange) => {
+        scan.add(exchange);
+        read.push(exchange);
+        exchanges++;
+        batch.push(exchangeForTransfer(exchange));
+        if (batch.length >= job.batchSize) flush();
+      },
+      onProgress: (progress) => {
+        totalBytes = progress.totalBytes;
+        const now = performance.now();
+        if (now - lastProgress < job.progressMs) return;
+        lastProgress = now;
+        // Rows first, so the counts the client shows are of rows it holds.
+        flush();
+        post({ type: 'progress', bytesRead: progress.bytesRead, totalBytes, exchanges, findings: scan.findingCount });
+      },
+    });
+    flush();
+    // A JSONP wrapper's tail is never read as a chunk: the file is read all the same.
+    post({ type: 'progress', bytesRead: totalBytes, totalBytes, exchanges, findings: scan.findingCount });
+    // tshark pairs its packets after the last chunk: a cancel may come during that.
+    if (cancelled()) throw new LoadCancelledError(job.path);
+    const result = scan.finish(capture);
+    const { exchanges: all, ...frame } = capture;
+    post({ type: 'done', capture: frame, exchangeCount: all.length, scan: result });
+  } catch (err) {
+    if (err instanceof LoadCancelledError) {
+      flush();
+      const partial: Capture = {
+        source: { name: job.path, byteLength: totalBytes, wrappers: [] },
+        format: read[0]?.origin.kind === 'tshark-frames' ? (/\.(jsonl|ndjson)$/i.test(job.path) ? 'tshark-ek' : 'tshark-json') : 'har',
+        exchanges: read,
+        warnings: [],
+        dns: [],
+        pages: [],
+      };
+      const { exchanges: all, ...frame } = partial;
+      post({ type: 'cancelled', capture: frame, exchangeCount: all.length, scan: scan.finish(partial) });
+    }
+    else if (err instanceof CaptureLoadError) post({ type: 'loadError', file: err.file, reason: err.reason, location: err.location, expected: err.expected });
+    else post({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  run(workerData as WorkerJob, (message) => port.postMessage(message));
+}

@@ -1,0 +1,140 @@
+// The calling thread's side of the capture worker: starts it, turns its batches back into
+// exchanges whose bodies are re-read from the file on access, and resolves to the capture and its
+// scan. No VS Code here, so it is tested in plain Node against the built worker.
+import { Worker } from 'node:worker_threads';
+import { CaptureLoadError } from '../load/errors';
+import { exchangeFromTransfer, HarBodyReader, LoadCancelledError } from '../load/stream/index';
+import type { DecodeLimits } from '../decode/types';
+import type { KnownValue } from '../detect/known';
+import type { Capture, Exchange } from '../model';
+import type { ScanResult } from '../scan';
+import type { FromWorker, WorkerJob, WorkerProgress } from './messages';
+
+export type { WorkerProgress } from './messages';
+
+export interface WorkerLoadOptions {
+  /** dist/captureWorker.js (the bundle; the sources cannot run as a worker). */
+  workerScript: string;
+  /** How errors, warnings and the capture name the file; the path by default. */
+  displayName?: string;
+  known?: KnownValue[];
+  defaultRegion?: string;
+  limits?: DecodeLimits;
+  maxExchanges?: number;
+  chunkBytes?: number;
+  batchSize?: number;
+  progressMs?: number;
+}
+
+export interface WorkerLoadCallbacks {
+  onProgress?: (progress: WorkerProgress) => void;
+  /** Exchanges as they arrive, in id order; `received` counts all so far. */
+  onExchanges?: (exchanges: Exchange[], received: number) => void;
+}
+
+export interface WorkerLoad {
+  /** Rejects with CaptureLoadError (a file that cannot be read), WorkerLoadCancelledError, or an Error. */
+  result: Promise<{ capture: Capture; scan: ScanResult }>;
+  /** Ask the worker to stop; the result then rejects with LoadCancelledError unless it was done. */
+  cancel(): void;
+}
+
+/** A cancelled load, with what was read before it and its findings when the worker got to say so. */
+export class WorkerLoadCancelledError extends LoadCancelledError {
+  constructor(file: string, readonly partial?: { capture: Capture; scan: ScanResult }) {
+    super(file);
+  }
+}
+
+const DEFAULT_BATCH = 2000;
+const DEFAULT_PROGRESS_MS = 200;
+/** A worker busy past its last cancellation check (pairing tshark packets, the scan's end) is stopped after this. */
+const CANCEL_GRACE_MS = 3000;
+
+export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, callbacks: WorkerLoadCallbacks = {}): WorkerLoad {
+  const displayName = options.displayName ?? path;
+  const cancelBuffer = new SharedArrayBuffer(4);
+  const cancelFlag = new Int32Array(cancelBuffer);
+  const job: WorkerJob = {
+    path,
+    displayName,
+    scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
+    maxExchanges: options.maxExchanges,
+    cancel: cancelBuffer,
+    chunkBytes: options.chunkBytes,
+    batchSize: options.batchSize ?? DEFAULT_BATCH,
+    progressMs: options.progressMs ?? DEFAULT_PROGRESS_MS,
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(options.workerScript, { workerData: job });
+  } catch (err) {
+    return { result: Promise.reject(err instanceof Error ? err : new Error(String(err))), cancel: () => {} };
+  }
+  const reader = new HarBodyReader(path);
+  const exchanges: Exchange[] = [];
+  let settled = false;
+  let cancelTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const result = new Promise<{ capture: Capture; scan: ScanResult }>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      if (cancelTimer !== undefined) clearTimeout(cancelTimer);
+      void worker.terminate();
+      outcome();
+    };
+    worker.on('message', (message: FromWorker) => {
+      if (settled) return;
+      switch (message.type) {
+        case 'progress': {
+          const { type: _, ...progress } = message;
+          callbacks.onProgress?.(progress);
+          return;
+        }
+        case 'exchanges': {
+          const batch = message.exchanges.map((plain) => exchangeFromTransfer(plain, reader));
+          for (const exchange of batch) exchanges.push(exchange);
+          callbacks.onExchanges?.(batch, exchanges.length);
+          return;
+        }
+        case 'done': {
+          if (message.exchangeCount !== exchanges.length) {
+            settle(() => reject(new Error(`${displayName}: the worker read ${message.exchangeCount} exchanges but sent ${exchanges.length}`)));
+            return;
+          }
+          const capture: Capture = { ...message.capture, exchanges };
+          capture.source.name = displayName;
+          settle(() => resolve({ capture, scan: message.scan }));
+          return;
+        }
+        case 'cancelled': {
+          const capture: Capture = { ...message.capture, exchanges: exchanges.slice(0, message.exchangeCount) };
+          capture.source.name = displayName;
+          settle(() => reject(new WorkerLoadCancelledError(displayName, { capture, scan: message.scan })));
+          return;
+        }
+        case 'loadError':
+          settle(() => reject(new CaptureLoadError(message.file === path ? displayName : message.file, message.reason, message.location, message.expected)));
+          return;
+        case 'error': {
+          const err = new Error(`${displayName}: ${message.message}`);
+          if (message.stack) err.stack = message.stack;
+          settle(() => reject(err));
+          return;
+        }
+      }
+    });
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) => settle(() => reject(Atomics.load(cancelFlag, 0) !== 0 ? new WorkerLoadCancelledError(displayName) : new Error(`${displayName}: the loading worker stopped (exit code ${code})`))));
+  });
+
+  return {
+    result,
+    cancel: () => {
+      if (settled || Atomics.load(cancelFlag, 0) !== 0) return;
+      Atomics.store(cancelFlag, 0, 1);
+      cancelTimer = setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS);
+    },
+  };
+}

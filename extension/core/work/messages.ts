@@ -1,0 +1,43 @@
+// What the capture worker (captureWorker.ts) and its client (client.ts) say to each other. Plain
+// data only: everything crosses the thread boundary by structured clone.
+import type { DecodeLimits } from '../decode/types';
+import type { KnownValue } from '../detect/known';
+import type { Capture, SourceLocation } from '../model';
+import type { ScanResult } from '../scan';
+import type { TransferExchange } from '../load/stream/index';
+
+/** The worker's `workerData`. */
+export interface WorkerJob {
+  path: string;
+  /** The name errors, warnings and the capture's source give the file (a workspace-relative path). */
+  displayName: string;
+  scan: { known: KnownValue[]; defaultRegion?: string; limits?: DecodeLimits };
+  maxExchanges?: number;
+  /** Int32Array over it; a non-zero element 0 asks the worker to stop. */
+  cancel: SharedArrayBuffer;
+  chunkBytes?: number;
+  /** Exchanges per `exchanges` message at most. */
+  batchSize: number;
+  /** Least time between two `progress` messages. */
+  progressMs: number;
+}
+
+export interface WorkerProgress {
+  bytesRead: number;
+  totalBytes: number;
+  exchanges: number;
+  /** Findings placed so far (those that wait for the capture's phone region come at the end). */
+  findings: number;
+}
+
+/** The capture without its exchanges, which came in `exchanges` messages before. */
+export type CaptureFrame = Omit<Capture, 'exchanges'>;
+
+export type FromWorker =
+  | ({ type: 'progress' } & WorkerProgress)
+  | { type: 'exchanges'; exchanges: TransferExchange[] }
+  | { type: 'done'; capture: CaptureFrame; exchangeCount: number; scan: ScanResult }
+  /** What was read before the cancel (not the file's pages, DNS answers or warnings: those come at its end). */
+  | { type: 'cancelled'; capture: CaptureFrame; exchangeCount: number; scan: ScanResult }
+  | { type: 'loadError'; file: string; reason: string; location?: SourceLocation; expected?: string }
+  | { type: 'error'; message: string; stack?: string };
