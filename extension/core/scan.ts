@@ -302,8 +302,12 @@ class Scanner {
   readonly limits: DecodeLimitHit[] = [];
   readonly stats: ScanStats = { fields: 0, leaves: 0, inputBytes: 0, durationMs: 0 };
   private readonly known: KnownValueMatcher;
-  /** Findings per exchange id, sorted and joined at the end. */
-  private readonly byExchange = new Map<number, Finding[]>();
+  /**
+   * Findings in the order they were placed, grouped and sorted by exchange at the end. One list,
+   * not one per exchange: a list per exchange kept a dozen spare slots and a map entry each,
+   * some 150 bytes an exchange for the whole scan.
+   */
+  private readonly found: Finding[] = [];
   private readonly deferred: Site[] = [];
   /** Candidates for learned values: kind → value → earliest exchange it was found in. */
   private readonly learnable = new Map<IdentifierKind, Map<string, number>>();
@@ -319,6 +323,16 @@ class Scanner {
   /** Loaders share one bytes object among identical bodies: recognised without reading them. */
   private readonly bodies = new WeakMap<Uint8Array, { context: string; outcome: FieldOutcome }>();
   private readonly analysed = new ContentCache<LeafAnalysis>();
+  /**
+   * Outcomes waiting for the capture's region, by content, while it is not known. They keep
+   * their leaves until then; when the caches above start over, the same content met again takes
+   * its waiting outcome from here instead of a new one with its own leaves (a 600 MB capture
+   * held a copy of its contacts' leaves per start-over, and one per occurrence of a body too large
+   * for those caches: 150 MB in all).
+   */
+  private readonly waiting = new ContentCache<FieldOutcome>(100_000, 64 * 1024 * 1024, 8 * 1024 * 1024);
+  /** Bodies over SMALL_BODY put in `waiting`. */
+  private waitingLarge = 0;
 
   constructor(private readonly options: ScanOptions) {
     this.known = new KnownValueMatcher(options.known ?? []);
@@ -335,7 +349,16 @@ class Scanner {
     const content = bytes.length <= SMALL_BODY ? byteString.decode(bytes) : undefined;
     let outcome = content === undefined ? undefined : this.bodyTexts.get(context, content);
     if (!outcome) {
-      outcome = this.decode(input);
+      // Larger bodies are looked for among the waiting ones only while some are there.
+      const waitingContent = content ?? (this.waitingLarge > 0 ? byteString.decode(bytes) : undefined);
+      outcome = waitingContent === undefined ? undefined : this.waiting.get(`b${context}`, waitingContent);
+      if (!outcome) {
+        outcome = this.decode(input);
+        if (outcome.regionDependent && this.region === undefined) {
+          if (content === undefined) this.waitingLarge++;
+          this.keepWaiting(`b${context}`, waitingContent ?? byteString.decode(bytes), outcome);
+        }
+      }
       if (content !== undefined) this.bodyTexts.set(context, content, outcome);
     }
     this.bodies.set(bytes, { context, outcome });
@@ -350,8 +373,18 @@ class Scanner {
     }
     if (!this.reuse) return this.decode({ text, key });
     let outcome = this.texts.get(key, text);
-    if (!outcome) this.texts.set(key, text, (outcome = this.decode({ text, key })));
+    if (!outcome) {
+      // A key of its own in the waiting cache: `t` + key, or `u` when the field has none.
+      const waitingContext = key === undefined ? 'u' : `t${key}`;
+      outcome = this.waiting.get(waitingContext, text);
+      if (!outcome) this.keepWaiting(waitingContext, text, (outcome = this.decode({ text, key })));
+      this.texts.set(key, text, outcome);
+    }
     return outcome;
+  }
+
+  private keepWaiting(context: string, content: string, outcome: FieldOutcome): void {
+    if (outcome.regionDependent && this.region === undefined) this.waiting.set(context, content, outcome);
   }
 
   private decode(input: FieldInput): FieldOutcome {
@@ -405,11 +438,6 @@ class Scanner {
     return outcome.mccVotes;
   }
 
-  private bucket(exchangeId: number): Finding[] {
-    let list = this.byExchange.get(exchangeId);
-    if (!list) this.byExchange.set(exchangeId, (list = []));
-    return list;
-  }
 
   private place(exchange: Exchange, part: ExchangePart, fieldPath: string, outcome: FieldOutcome, region: string): void {
     this.workOut(outcome, region);
@@ -420,8 +448,7 @@ class Scanner {
       this.offerForLearning(found, exchange.id);
     }
     if (found.length > 0) {
-      const list = this.bucket(exchange.id);
-      for (const u of found) list.push(place(u, exchange.id, part, fieldPath));
+      for (const u of found) this.found.push(place(u, exchange.id, part, fieldPath));
     }
     if (outcome.opaque && outcome.opaque.length > 0) this.opaqueSites.push({ exchange, part, fieldPath, outcome });
   }
@@ -469,7 +496,7 @@ class Scanner {
       const lon = candidates.find((c) => c.axis === 'lon' && !used.has(c) && c.group === lat.group);
       if (!lon || !inRange(lat.degrees, lon.degrees)) continue;
       used.add(lat).add(lon);
-      this.bucket(exchange.id).push({
+      this.found.push({
         exchangeId: exchange.id, part: lat.part, fieldPath: lat.fieldPath, chain: lat.chain,
         kind: 'geo', value: `${lat.text},${lon.text}`, matchedText: lat.matchedText,
         start: lat.start, end: lat.start + lat.matchedText.length,
@@ -479,10 +506,30 @@ class Scanner {
     }
   }
 
-  /** The findings so far, in exchange order. */
+  /**
+   * The findings in exchange order, each exchange's sorted; those of one exchange keep the order
+   * they were placed in where they compare equal (a stable sort, by exchange then within it).
+   */
   private placed(): Finding[] {
-    const all: Finding[] = [];
-    for (const id of [...this.byExchange.keys()].sort((a, b) => a - b)) for (const f of this.byExchange.get(id) ?? []) all.push(f);
+    const found = this.found;
+    let maxId = -1;
+    for (const f of found) if (f.exchangeId > maxId) maxId = f.exchangeId;
+    // Counting sort by exchange: starts[id] .. starts[id + 1] is the exchange's run.
+    const starts = new Float64Array(maxId + 2);
+    for (const f of found) starts[f.exchangeId + 1]++;
+    for (let id = 1; id < starts.length; id++) starts[id] += starts[id - 1];
+    const next = starts.slice(0, maxId + 1);
+    const all = new Array<Finding>(found.length);
+    for (const f of found) all[next[f.exchangeId]++] = f;
+    for (let id = 0; id <= maxId; id++) {
+      const from = starts[id];
+      const to = starts[id + 1];
+      if (to - from < 2) continue;
+      const run = all.slice(from, to);
+      if (isSorted(run)) continue;
+      run.sort(compareInExchange);
+      for (let i = 0; i < run.length; i++) all[from + i] = run[i];
+    }
     return all;
   }
 
@@ -490,14 +537,15 @@ class Scanner {
   finish(): Finding[] {
     if (this.region === undefined) {
       const imsiMccs = [...this.mccVotes];
-      for (const list of this.byExchange.values()) {
-        for (const f of list) if (f.kind === 'imsi' && f.confidence !== 'low') imsiMccs.push(f.value.slice(0, 3));
-      }
+      // Placed so far in exchange order, as the scan went.
+      for (const f of this.found) if (f.kind === 'imsi' && f.confidence !== 'low') imsiMccs.push(f.value.slice(0, 3));
       this.region = regionFromMccs(imsiMccs) ?? 'US';
     }
     for (const { exchange, part, fieldPath, outcome } of this.deferred) this.place(exchange, part, fieldPath, outcome, this.region);
+    // Read once each: let them go before the ordered copy of the findings is made.
+    this.deferred.length = 0;
     if (this.options.learn !== false) this.learn();
-    for (const list of this.byExchange.values()) if (!isSorted(list)) list.sort(compareInExchange);
+    this.opaqueSites.length = 0;
     return this.placed();
   }
 
@@ -529,8 +577,7 @@ class Scanner {
           attributed.set(token, (hits = learned.match(token.text).filter((h) => h.start === 0 && h.end === token.text.length)));
         }
         if (hits.length === 0) continue;
-        const list = this.bucket(site.exchange.id);
-        for (const hit of hits) list.push(place(knownFinding(token.chain, hit, token.start), site.exchange.id, site.part, site.fieldPath));
+        for (const hit of hits) this.found.push(place(knownFinding(token.chain, hit, token.start), site.exchange.id, site.part, site.fieldPath));
       }
     }
   }
@@ -540,9 +587,7 @@ class Scanner {
   }
 
   placedCount(): number {
-    let n = 0;
-    for (const list of this.byExchange.values()) n += list.length;
-    return n;
+    return this.found.length;
   }
 }
 

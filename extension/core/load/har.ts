@@ -59,6 +59,61 @@ function textOf(value: JsonValue | undefined): string | undefined {
   return undefined;
 }
 
+/** Longer texts rarely repeat (tokens, long URLs); hashing them to look them up is wasted. */
+const MAX_INTERNED_LENGTH = 4096;
+/** The table starts over when it holds this many texts and pairs: it bounds memory, not sharing. */
+const MAX_INTERNED = 200_000;
+
+/**
+ * One string and one `{name, value}` object for each text and pair the capture repeats. Real
+ * captures carry the same User-Agent, Accept headers and cookies on thousands of entries, and
+ * JSON.parse gives every occurrence its own copy: interned, a large capture takes about half the
+ * memory. Pairs are shared between exchanges, so nothing may write into a header, cookie or query
+ * pair of a loaded capture (nothing does: the model is read-only after loading).
+ */
+class Interner {
+  private texts = new Map<string, string>();
+  private pairs = new Map<string, Map<string, NameValue>>();
+  private count = 0;
+
+  text(s: string): string;
+  text(s: string | undefined): string | undefined;
+  text(s: string | undefined): string | undefined {
+    if (s === undefined || s.length > MAX_INTERNED_LENGTH) return s;
+    const kept = this.texts.get(s);
+    if (kept !== undefined) return kept;
+    this.room();
+    this.texts.set(s, s);
+    return s;
+  }
+
+  pair(name: string, value: string): NameValue {
+    if (name.length > MAX_INTERNED_LENGTH || value.length > MAX_INTERNED_LENGTH) return { name, value };
+    const kept = this.pairs.get(name)?.get(value);
+    if (kept) return kept;
+    const pair = { name: this.text(name), value: this.text(value) };
+    this.room();
+    let byValue = this.pairs.get(pair.name);
+    if (!byValue) this.pairs.set(pair.name, (byValue = new Map()));
+    byValue.set(pair.value, pair);
+    return pair;
+  }
+
+  private room(): void {
+    if (++this.count <= MAX_INTERNED) return;
+    // Starting over costs some sharing, never a wrong value; the texts a capture repeats come back at once.
+    this.texts = new Map();
+    this.pairs = new Map();
+    this.count = 1;
+  }
+}
+
+/** No sharing: for readers whose exchanges are thrown away at once (re-reading one body). */
+const NOT_INTERNED = {
+  text: <T extends string | undefined>(s: T): T => s,
+  pair: (name: string, value: string): NameValue => ({ name, value }),
+} as unknown as Interner;
+
 /**
  * HAR arrays of `{name, value, …}` objects (headers, query, cookies): a malformed item is skipped
  * with a warning at its path, and `build` makes the model object from the valid ones.
@@ -69,6 +124,8 @@ function namedItems<T>(
 ): T[] {
   const list = arr(value);
   if (!list) return [];
+  // map() sizes the array exactly; one grown by push keeps up to half its length again spare.
+  if (list.every((item) => isNamed(item))) return list.map((item) => build(item as JsonObject, textOf((item as JsonObject).name) as string));
   const out: T[] = [];
   list.forEach((item, i) => {
     const o = obj(item);
@@ -82,23 +139,33 @@ function namedItems<T>(
   return out;
 }
 
-function nameValues(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): NameValue[] {
-  return namedItems(value, 'an object', path, warnings, entryIndex, (o, name) => ({ name, value: textOf(o.value) ?? '' }));
+function isNamed(item: JsonValue): boolean {
+  return isJsonObject(item) && textOf(item.name) !== undefined;
 }
 
-function cookies(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number): Cookie[] {
+function nameValues(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number, intern: Interner): NameValue[] {
+  return namedItems(value, 'an object', path, warnings, entryIndex, (o, name) => intern.pair(name, textOf(o.value) ?? ''));
+}
+
+function cookies(value: JsonValue | undefined, path: string, warnings: Warnings, entryIndex: number, intern: Interner): Cookie[] {
   return namedItems(value, 'a cookie object', path, warnings, entryIndex, (o, name) => {
-    const cookie: Cookie = { name, value: textOf(o.value) ?? '' };
     const cookiePath = str(o.path);
     const domain = str(o.domain);
     const expires = str(o.expires);
     const sameSite = str(o.sameSite);
-    if (cookiePath !== undefined) cookie.path = cookiePath;
-    if (domain !== undefined) cookie.domain = domain;
-    if (expires !== undefined) cookie.expires = expires;
-    if (typeof o.httpOnly === 'boolean') cookie.httpOnly = o.httpOnly;
-    if (typeof o.secure === 'boolean') cookie.secure = o.secure;
-    if (sameSite !== undefined) cookie.sameSite = sameSite;
+    const httpOnly = typeof o.httpOnly === 'boolean' ? o.httpOnly : undefined;
+    const secure = typeof o.secure === 'boolean' ? o.secure : undefined;
+    const cookieValue = textOf(o.value) ?? '';
+    if (cookiePath === undefined && domain === undefined && expires === undefined && sameSite === undefined && httpOnly === undefined && secure === undefined) {
+      return intern.pair(name, cookieValue);
+    }
+    const cookie: Cookie = { name: intern.text(name), value: intern.text(cookieValue) };
+    if (cookiePath !== undefined) cookie.path = intern.text(cookiePath);
+    if (domain !== undefined) cookie.domain = intern.text(domain);
+    if (expires !== undefined) cookie.expires = intern.text(expires);
+    if (httpOnly !== undefined) cookie.httpOnly = httpOnly;
+    if (secure !== undefined) cookie.secure = secure;
+    if (sameSite !== undefined) cookie.sameSite = intern.text(sameSite);
     return cookie;
   });
 }
@@ -225,7 +292,7 @@ function bodyFromParams(params: readonly FormParam[], rawList: JsonValue[], mime
 
 function requestBody(
   postData: JsonObject | undefined, headers: NameValue[], bodySize: number, path: string, warnings: Warnings, entryIndex: number,
-  bodies: SharedBodies,
+  bodies: SharedBodies, intern: Interner,
 ): Body | undefined {
   if (!postData) {
     if (bodySize > 0) {
@@ -233,7 +300,7 @@ function requestBody(
     }
     return undefined;
   }
-  const mimeType = str(postData.mimeType) ?? headerValues(headers, 'content-type')[0] ?? '';
+  const mimeType = intern.text(str(postData.mimeType) ?? headerValues(headers, 'content-type')[0] ?? '');
   const text = textOf(postData.text);
   const paramList = arr(postData.params);
   const params = paramList ? formParams(paramList, `${path}.params`, warnings, entryIndex) : undefined;
@@ -266,9 +333,10 @@ function requestBody(
 
 function responseBody(
   content: JsonObject | undefined, headers: NameValue[], path: string, warnings: Warnings, entryIndex: number, bodies: SharedBodies,
+  intern: Interner,
 ): Body | undefined {
   if (!content) return undefined;
-  const mimeType = str(content.mimeType) ?? '';
+  const mimeType = intern.text(str(content.mimeType) ?? '');
   const size = num(content.size);
   const text = textOf(content.text);
   const encoding = str(content.encoding);
@@ -305,7 +373,17 @@ function splitAddress(address: string | undefined): string | undefined {
   return address.replace(/^\[(.*)\]$/, '$1');
 }
 
-function loadEntry(entry: JsonObject, index: number, warnings: Warnings, bodies: SharedBodies): Exchange | undefined {
+function internCookie(cookie: Cookie, intern: Interner): Cookie {
+  cookie.name = intern.text(cookie.name);
+  cookie.value = intern.text(cookie.value);
+  if (cookie.path !== undefined) cookie.path = intern.text(cookie.path);
+  if (cookie.domain !== undefined) cookie.domain = intern.text(cookie.domain);
+  if (cookie.expires !== undefined) cookie.expires = intern.text(cookie.expires);
+  if (cookie.sameSite !== undefined) cookie.sameSite = intern.text(cookie.sameSite);
+  return cookie;
+}
+
+function loadEntry(entry: JsonObject, index: number, warnings: Warnings, bodies: SharedBodies, intern: Interner): Exchange | undefined {
   const path = `$.log.entries[${index}]`;
   const req = obj(entry.request);
   if (!req) {
@@ -313,50 +391,50 @@ function loadEntry(entry: JsonObject, index: number, warnings: Warnings, bodies:
     return undefined;
   }
   const url = textOf(req.url) ?? '';
-  const reqHeaders = nameValues(req.headers, `${path}.request.headers`, warnings, index);
-  let reqCookies = cookies(req.cookies, `${path}.request.cookies`, warnings, index);
+  const reqHeaders = nameValues(req.headers, `${path}.request.headers`, warnings, index, intern);
+  let reqCookies = cookies(req.cookies, `${path}.request.cookies`, warnings, index, intern);
   if (reqCookies.length === 0) {
-    reqCookies = headerValues(reqHeaders, 'cookie').flatMap(parseCookieHeader);
+    reqCookies = headerValues(reqHeaders, 'cookie').flatMap(parseCookieHeader).map((c) => intern.pair(c.name, c.value));
   }
-  let query = nameValues(req.queryString, `${path}.request.queryString`, warnings, index);
+  let query = nameValues(req.queryString, `${path}.request.queryString`, warnings, index, intern);
   if (query.length === 0) {
     const q = url.indexOf('?');
     if (q !== -1) {
       const hash = url.indexOf('#', q);
-      query = parseQueryString(url.slice(q + 1, hash === -1 ? undefined : hash));
+      query = parseQueryString(url.slice(q + 1, hash === -1 ? undefined : hash)).map((p) => intern.pair(p.name, p.value));
     }
   }
   const request: HttpRequest = {
-    method: textOf(req.method) ?? '',
+    method: intern.text(textOf(req.method) ?? ''),
     url,
-    httpVersion: textOf(req.httpVersion) ?? '',
+    httpVersion: intern.text(textOf(req.httpVersion) ?? ''),
     headers: reqHeaders,
     cookies: reqCookies,
     query,
     headersSize: num(req.headersSize),
   };
-  const reqBody = requestBody(obj(req.postData), reqHeaders, num(req.bodySize), `${path}.request.postData`, warnings, index, bodies);
+  const reqBody = requestBody(obj(req.postData), reqHeaders, num(req.bodySize), `${path}.request.postData`, warnings, index, bodies, intern);
   if (reqBody) request.body = reqBody;
 
   let response: HttpResponse | undefined;
   const res = obj(entry.response);
   if (res) {
-    const resHeaders = nameValues(res.headers, `${path}.response.headers`, warnings, index);
-    let resCookies = cookies(res.cookies, `${path}.response.cookies`, warnings, index);
-    if (resCookies.length === 0) resCookies = headerValues(resHeaders, 'set-cookie').map(parseSetCookie);
+    const resHeaders = nameValues(res.headers, `${path}.response.headers`, warnings, index, intern);
+    let resCookies = cookies(res.cookies, `${path}.response.cookies`, warnings, index, intern);
+    if (resCookies.length === 0) resCookies = headerValues(resHeaders, 'set-cookie').map((v) => internCookie(parseSetCookie(v), intern));
     const content = obj(res.content);
     response = {
       status: num(res.status, 0),
-      statusText: textOf(res.statusText) ?? '',
-      httpVersion: textOf(res.httpVersion) ?? '',
+      statusText: intern.text(textOf(res.statusText) ?? ''),
+      httpVersion: intern.text(textOf(res.httpVersion) ?? ''),
       headers: resHeaders,
       cookies: resCookies,
-      mimeType: (content && str(content.mimeType)) ?? headerValues(resHeaders, 'content-type')[0] ?? '',
+      mimeType: intern.text((content && str(content.mimeType)) ?? headerValues(resHeaders, 'content-type')[0] ?? ''),
       headersSize: num(res.headersSize),
     };
     const redirect = str(res.redirectURL);
     if (redirect) response.redirectURL = redirect;
-    const resBody = responseBody(content, resHeaders, `${path}.response.content`, warnings, index, bodies);
+    const resBody = responseBody(content, resHeaders, `${path}.response.content`, warnings, index, bodies, intern);
     if (resBody) response.body = resBody;
   } else {
     warnings.add('har-no-response', 'entry has no response object', `${path}.response`, index);
@@ -374,7 +452,7 @@ function loadEntry(entry: JsonObject, index: number, warnings: Warnings, bodies:
   const serverPort = num(entry._serverPort);
   const exchange: Exchange = {
     id: 0,
-    origin: { kind: 'har-entry', entryIndex: index, ...(str(entry.pageref) ? { pageref: str(entry.pageref) } : {}) },
+    origin: { kind: 'har-entry', entryIndex: index, ...(str(entry.pageref) ? { pageref: intern.text(str(entry.pageref)) } : {}) },
     startedMs,
     durationMs,
     request,
@@ -385,16 +463,17 @@ function loadEntry(entry: JsonObject, index: number, warnings: Warnings, bodies:
   if (response) exchange.response = response;
   const timings = readTimings(entry.timings, durationMs);
   if (timings) exchange.timings = timings;
-  const serverAddress = splitAddress(str(entry.serverIPAddress));
+  const serverAddress = intern.text(splitAddress(str(entry.serverIPAddress)));
   if (serverAddress) exchange.connection.serverAddress = serverAddress;
   if (serverPort >= 0) exchange.connection.serverPort = serverPort;
   const connectionId = textOf(entry.connection);
-  if (connectionId) exchange.connection.id = connectionId;
+  if (connectionId) exchange.connection.id = intern.text(connectionId);
 
   const extras: Record<string, string | number | boolean> = {};
   for (const key of ['_resourceType', '_securityState', '_fetchType', '_initiator_type', '_priority']) {
     const v = entry[key];
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') extras[key] = v;
+    if (typeof v === 'string') extras[key] = intern.text(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') extras[key] = v;
   }
   const wsMessages = arr(entry._webSocketMessages);
   if (wsMessages) extras.webSocketMessages = wsMessages.length;
@@ -488,13 +567,18 @@ export function loadHar(doc: JsonObject, file: string): HarLoadResult {
 export class HarEntryReader {
   private readonly list = new Warnings();
   private readonly bodies: SharedBodies;
+  private readonly intern: Interner;
   private count = 0;
   /** Kept unless `keep` is false (a streaming loader hands them on instead). */
   readonly exchanges: Exchange[] = [];
 
-  /** `shareBodies: false` keeps no body bytes between entries (for loaders that drop them). */
-  constructor(private readonly keep = true, shareBodies = true) {
+  /**
+   * `shareBodies: false` keeps no body bytes between entries (for loaders that drop them);
+   * `intern: false` shares no strings either (for a reader whose exchanges are dropped at once).
+   */
+  constructor(private readonly keep = true, shareBodies = true, intern = true) {
     this.bodies = new SharedBodies(shareBodies);
+    this.intern = intern ? new Interner() : NOT_INTERNED;
   }
 
   get warnings(): LoadWarning[] {
@@ -512,7 +596,7 @@ export class HarEntryReader {
       this.list.add('har-bad-entry', `entry is ${item === null ? 'null' : typeof item}, not an object; entry skipped`, `$.log.entries[${index}]`, index);
       return undefined;
     }
-    const exchange = loadEntry(entry, index, this.list, this.bodies);
+    const exchange = loadEntry(entry, index, this.list, this.bodies, this.intern);
     if (!exchange) return undefined;
     exchange.id = this.count++;
     if (this.keep) this.exchanges.push(exchange);

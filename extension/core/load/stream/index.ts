@@ -19,7 +19,7 @@ import { loadCapture, loadCaptureFile } from '../index';
 import { isJsonObject, JsonSyntaxError, parseJson, type JsonValue } from '../json';
 import { sniffFormat, unwrap, type Unwrapped } from '../sniff';
 import { TsharkEkReader, TsharkJsonReader, type TsharkLoadResult } from '../tshark';
-import { HarBodyReader, makeLazy, type BodyReader } from './lazy';
+import { HarBodyReader, lazyBody, type BodyReader } from './lazy';
 import { JsonStructureScanner, ScanError } from './scanner';
 import { FileSource } from './source';
 
@@ -277,10 +277,9 @@ class StreamLoad {
         if (!exchange) return;
         rangesOf.set(exchange, { start, end });
         if (bodies) {
-          const requestBody = exchange.request.body;
-          const responseBody = exchange.response?.body;
-          if (requestBody && requestBody.bytes.length > 0) makeLazy(requestBody, bodies, { start, end, part: 'request' });
-          if (responseBody && responseBody.bytes.length > 0) makeLazy(responseBody, bodies, { start, end, part: 'response' });
+          const { request, response } = exchange;
+          if (request.body && request.body.bytes.length > 0) request.body = lazyBody(request.body, bodies, { start, end, part: 'request' });
+          if (response?.body && response.body.bytes.length > 0) response.body = lazyBody(response.body, bodies, { start, end, part: 'response' });
         }
         this.exchangeCount++;
         capture.exchanges.push(exchange);

@@ -48,7 +48,7 @@ export class HarBodyReader implements BodyReader {
     const bytes = readStampedRange(this.path, this.stamp, ref.start, ref.end);
     // Decoding invalid UTF-8 with replacement gives what the load gave: it decoded the same bytes so.
     const entry = JSON.parse(decoder.decode(bytes)) as JsonValue;
-    const exchange = new HarEntryReader(false, false).read(entry, 0);
+    const exchange = new HarEntryReader(false, false, false).read(entry, 0);
     const out: Partial<Record<BodyPart, Uint8Array>> = {};
     if (exchange?.request.body) out.request = exchange.request.body.bytes;
     if (exchange?.response?.body) out.response = exchange.response.body.bytes;
@@ -56,25 +56,47 @@ export class HarBodyReader implements BodyReader {
   }
 }
 
-const refs = new WeakMap<Body, BodyRef>();
+/** Where a lazy body is re-read from, and by what. */
+interface LazySource extends BodyRef {
+  reader: BodyReader;
+}
 
-/** Replace the body's bytes by a getter that re-reads them; a write puts plain bytes back. */
-export function makeLazy(body: Body, reader: BodyReader, ref: BodyRef): void {
-  refs.set(body, ref);
-  Object.defineProperty(body, 'bytes', {
-    get: () => reader.read(ref),
-    set: (bytes: Uint8Array) => {
-      refs.delete(body);
-      Object.defineProperty(body, 'bytes', { value: bytes, writable: true, enumerable: true, configurable: true });
-    },
-    enumerable: true,
-    configurable: true,
-  });
+// Kept on the body under a symbol, not enumerable: spreads, Object.keys, deepStrictEqual and
+// structuredClone do not see it, and no side table holds an entry per body.
+const SOURCE = Symbol('lazyBodySource');
+type LazyBody = Body & { [SOURCE]?: LazySource };
+
+// One getter and setter for every lazy body. A closure per body, or redefining `bytes` on an
+// existing object (which turns it into a dictionary), cost some 600 bytes a body; bodies built
+// alike with these functions share one hidden class.
+function readLazy(this: LazyBody): Uint8Array {
+  const source = this[SOURCE];
+  return source ? source.reader.read(source) : EMPTY;
+}
+
+function writeLazy(this: LazyBody, bytes: Uint8Array): void {
+  this[SOURCE] = undefined;
+  Object.defineProperty(this, 'bytes', { value: bytes, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * A copy of the body whose `bytes` re-reads them on access; a write puts plain bytes back. The
+ * copy replaces the body: it is built with the accessor first so it keeps fast properties.
+ */
+export function lazyBody(body: Body, reader: BodyReader, ref: BodyRef): Body {
+  const lazy = {} as LazyBody;
+  Object.defineProperty(lazy, 'bytes', { get: readLazy, set: writeLazy, enumerable: true, configurable: true });
+  Object.defineProperty(lazy, SOURCE, { value: { start: ref.start, end: ref.end, part: ref.part, reader }, writable: true, enumerable: false, configurable: true });
+  for (const key of Object.keys(body)) {
+    if (key !== 'bytes') (lazy as unknown as Record<string, unknown>)[key] = (body as unknown as Record<string, unknown>)[key];
+  }
+  return lazy;
 }
 
 /** Where a lazy body is re-read from; undefined for a body that holds its bytes. */
 export function bodyRefOf(body: Body): BodyRef | undefined {
-  return refs.get(body);
+  const source = (body as LazyBody)[SOURCE];
+  return source && { start: source.start, end: source.end, part: source.part };
 }
 
 /** A body on its way to another thread: the bytes, or where to re-read them. */
@@ -85,7 +107,7 @@ export type TransferExchange = Omit<Exchange, 'request' | 'response'> & {
 };
 
 function bodyForTransfer(body: Body): TransferBody {
-  const ref = refs.get(body);
+  const ref = bodyRefOf(body);
   if (!ref) return { ...body };
   const out: Record<string, unknown> = {};
   // Copy without touching the getter, which would read the body.
@@ -114,8 +136,7 @@ export function exchangeForTransfer(exchange: Exchange): TransferExchange {
 function bodyFromTransfer(plain: TransferBody, reader: BodyReader): Body {
   const { ref, bytes, ...rest } = plain;
   const body: Body = { bytes: bytes ?? EMPTY, ...rest };
-  if (ref) makeLazy(body, reader, ref);
-  return body;
+  return ref ? lazyBody(body, reader, ref) : body;
 }
 
 /** The exchange again, on the receiving side, with lazy bodies read through `reader`. */
