@@ -11,9 +11,10 @@ interface AjvError {
   message?: string;
   params?: Record<string, unknown>;
 }
-type HarValidate = (data: unknown, next: (err: { errors?: AjvError[] } | null, valid: boolean) => void) => boolean;
+/** Without `next`, only whether the data is valid (no error object is built). */
+type HarValidate = (data: unknown, next?: (err: { errors?: AjvError[] } | null, valid: boolean) => void) => boolean;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const harValidator = require('har-validator/lib/async') as { har: HarValidate };
+const harValidator = require('har-validator/lib/async') as { har: HarValidate; entry: HarValidate };
 
 /** Beyond this many, schema warnings are summarised: a broken producer should not bury the rest. */
 export const MAX_SCHEMA_WARNINGS = 100;
@@ -66,11 +67,42 @@ function foldAlternatives(errors: readonly AjvError[]): Violation[] {
   return out;
 }
 
-function schemaErrors(doc: unknown): AjvError[] {
+function schemaErrors(doc: unknown, validate: HarValidate = harValidator.har): AjvError[] {
   let errors: AjvError[] = [];
-  harValidator.har(doc, (err) => {
-    errors = err?.errors ?? [];
-  });
+  // har-validator wraps the errors in an Error: its stack, never used, is most of the cost of a
+  // failed check when entries are checked one by one.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    validate(doc, (err) => {
+      errors = err?.errors ?? [];
+    });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return errors;
+}
+
+/**
+ * Errors of one entry as checking it inside a document reports them, with paths under
+ * `.log.entries[0]`. An object (or array) entry is checked against the entry schema alone,
+ * which `log.entries` refers to: the same errors, with paths relative to the entry, and no
+ * errors about the document around it; a valid entry (the common case) costs one check and no
+ * error object. har-validator reads a falsy value as `{}`: those are checked in a document.
+ */
+function entryErrors(entry: unknown, own: string): AjvError[] {
+  if (typeof entry !== 'object' || entry === null) {
+    return schemaErrors({ log: { entries: [entry] } }).filter((e) => {
+      const path = e.dataPath ?? e.instancePath ?? '';
+      return path === own || path.startsWith(own + '.') || path.startsWith(own + '[');
+    });
+  }
+  if (harValidator.entry(entry)) return [];
+  const errors = schemaErrors(entry, harValidator.entry);
+  for (const e of errors) {
+    e.dataPath = own + (e.dataPath ?? e.instancePath ?? '');
+    delete e.instancePath;
+  }
   return errors;
 }
 
@@ -115,10 +147,7 @@ export class HarSchemaCollector {
 
   addEntry(entry: unknown, index: number): void {
     const own = '.log.entries[0]';
-    const errors = schemaErrors({ log: { entries: [entry] } }).filter((e) => {
-      const path = e.dataPath ?? e.instancePath ?? '';
-      return path === own || path.startsWith(own + '.') || path.startsWith(own + '[');
-    });
+    const errors = entryErrors(entry, own);
     if (errors.length === 0) return;
     const at = `.log.entries[${index}]`;
     for (const e of errors) {

@@ -15,13 +15,17 @@ function run(job: WorkerJob, post: (message: FromWorker) => void): void {
   const scan = new CaptureScan(job.scan);
   // What was read before a cancel is still shown, with its findings: the scan needs the exchanges.
   const read: Exchange[] = [];
-  let batch: TransferExchange[] = [];
+  // Exchanges waiting to be posted. They are copied for the transfer only when posted: while
+  // onExchange runs an exchange still holds its body bytes (they become lazy when it returns),
+  // and a copy made then would send them all to the client.
+  let batch: Exchange[] = [];
   let exchanges = 0;
   let lastProgress = 0;
   let totalBytes = 0;
   const flush = () => {
     if (batch.length === 0) return;
-    post({ type: 'exchanges', exchanges: batch });
+    const plain: TransferExchange[] = batch.map(exchangeForTransfer);
+    post({ type: 'exchanges', exchanges: plain });
     batch = [];
   };
   try {
@@ -34,8 +38,10 @@ function run(job: WorkerJob, post: (message: FromWorker) => void): void {
         scan.add(exchange);
         read.push(exchange);
         exchanges++;
-        batch.push(exchangeForTransfer(exchange));
+        // The batch is posted when the next exchange comes (or after the chunk), by when the
+        // last one's bodies are lazy.
         if (batch.length >= job.batchSize) flush();
+        batch.push(exchange);
       },
       onProgress: (progress) => {
         totalBytes = progress.totalBytes;

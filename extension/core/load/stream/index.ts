@@ -3,8 +3,8 @@
 // cuts out each HAR entry / tshark packet, which is parsed alone and read by the same code as the
 // full load (HarEntryReader, TsharkJsonReader, TsharkEkReader), so both paths give the same
 // capture. What lies outside the entries (version, creator, pages, …) is parsed at the end from
-// the file with its entries cut out. HAR bodies are not held by default: they are re-read from the
-// file on access (lazy.ts). tshark bodies are assembled from several packets and stay in memory,
+// the file with its entries cut out. HAR bodies are not held by default: once onExchange has returned
+// (a scan reads them while they are in memory), they are re-read from the file on access (lazy.ts). tshark bodies are assembled from several packets and stay in memory,
 // as do the HTTP packets until requests and responses are paired at the end.
 // Compressed captures (.zhar, gzip) are not streamed: they are inflated and loaded by the full
 // load, whose limit on the inflated size applies.
@@ -27,7 +27,11 @@ export { exchangeForTransfer, exchangeFromTransfer, HarBodyReader, bodyRefOf } f
 export type { BodyReader, BodyRef, BodyPart, TransferBody, TransferExchange } from './lazy';
 
 export interface StreamLoadOptions {
-  /** Each exchange as soon as it is read (ids in file order, as the fast path numbers them). */
+  /**
+   * Each exchange as soon as it is read (ids in file order, as the fast path numbers them). HAR
+   * bodies that are not kept hold their bytes during the call and are made lazy after it, so a
+   * copy meant to outlive the call (exchangeForTransfer) is best made after it returns.
+   */
   onExchange?: (exchange: Exchange) => void;
   /** After each chunk. */
   onProgress?: (progress: { bytesRead: number; totalBytes: number; exchanges: number }) => void;
@@ -276,14 +280,16 @@ class StreamLoad {
         const exchange = entries.read(value, index);
         if (!exchange) return;
         rangesOf.set(exchange, { start, end });
+        this.exchangeCount++;
+        capture.exchanges.push(exchange);
+        // The bodies are in memory while onExchange runs (a scan reads them at once: re-reading
+        // them from the file would parse the entry again), and are made lazy when it returns.
+        this.options.onExchange?.(exchange);
         if (bodies) {
           const { request, response } = exchange;
           if (request.body && request.body.bytes.length > 0) request.body = lazyBody(request.body, bodies, { start, end, part: 'request' });
           if (response?.body && response.body.bytes.length > 0) response.body = lazyBody(response.body, bodies, { start, end, part: 'response' });
         }
-        this.exchangeCount++;
-        capture.exchanges.push(exchange);
-        this.options.onExchange?.(exchange);
       },
     }, (s, e) => this.source.read(s, e), (i) => `$.log.entries[${i}]`);
     this.scan(scanner);

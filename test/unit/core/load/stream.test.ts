@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import type { Body, Capture, Exchange } from '../../../../extension/core/model';
 import { CaptureLoadError, loadCaptureFile } from '../../../../extension/core/load/index';
 import {
-  bodyReaderOf, exchangeForTransfer, exchangeFromTransfer, exchangeRange, HarBodyReader, LoadCancelledError,
+  bodyReaderOf, bodyRefOf, exchangeForTransfer, exchangeFromTransfer, exchangeRange, HarBodyReader, LoadCancelledError,
   loadCaptureFileAuto, streamCaptureFile,
 } from '../../../../extension/core/load/stream/index';
 import { CORPUS } from '../../corpus';
@@ -116,6 +116,58 @@ describe('streaming loader', () => {
     assert.ok(range.start > 0 && range.end > range.start);
     const kept = streamCaptureFile(path, { keepBodies: true });
     assert.ok('value' in Object.getOwnPropertyDescriptor(kept.exchanges[0].response!.body!, 'bytes')!);
+  });
+
+  it('holds the bodies while onExchange runs and makes them lazy when it returns', () => {
+    const path = write('during.har', har([entry('https://a.example/', 'first body'), entry('https://b.example/', 'second body')]));
+    const during: string[] = [];
+    const seen: Exchange[] = [];
+    const capture = streamCaptureFile(path, {
+      chunkBytes: 64,
+      onExchange: (e) => {
+        for (const body of [e.request.body!, e.response!.body!]) {
+          assert.equal(bodyRefOf(body), undefined, 'no re-read while the exchange is handed on');
+          assert.ok('value' in Object.getOwnPropertyDescriptor(body, 'bytes')!);
+        }
+        // The exchange handed on before this one is lazy by now.
+        for (const earlier of seen) assert.ok(bodyRefOf(earlier.response!.body!));
+        seen.push(e);
+        during.push(Buffer.from(e.response!.body!.bytes).toString());
+      },
+    });
+    assert.deepEqual(during, ['first body', 'second body']);
+    for (const exchange of capture.exchanges) {
+      assert.ok(bodyRefOf(exchange.request.body!) && bodyRefOf(exchange.response!.body!), 'lazy after the load');
+    }
+    assert.deepStrictEqual(materialize(capture), materialize(loadCaptureFile(path)));
+  });
+
+  it('gives the full load\'s schema warnings when many entries break the schema, in every way', () => {
+    const good = entry('https://a.example/', 'x') as Record<string, unknown>;
+    const entries: unknown[] = [];
+    for (let i = 0; i < 60; i++) {
+      const { request: _, ...noRequest } = good;
+      entries.push(
+        { ...good, time: 'slow' },
+        noRequest,
+        { ...good, response: { ...(good.response as object), content: null } },
+        [good],
+        null, 0, false, '', 'entry', 7,
+        { ...good, extra: 1, cache: [] },
+        good,
+      );
+    }
+    const path = write('schema.har', har(entries, { comment: 5, pages: [{ id: 1 }] }));
+    const fast = loadCaptureFile(path);
+    assert.ok(fast.warnings.some((w) => w.code === 'har-schema-more'), 'over the cap');
+    for (const chunkBytes of [100, undefined]) {
+      assert.deepStrictEqual(materialize(streamCaptureFile(path, { chunkBytes })), materialize(fast), `chunkBytes ${chunkBytes ?? 'default'}`);
+    }
+    // Under the cap, every warning is listed: the same ones, in the same order.
+    const few = write('schema-few.har', har(entries.slice(0, 12), { comment: 5 }));
+    const listed = loadCaptureFile(few);
+    assert.ok(listed.warnings.filter((w) => w.code === 'har-schema').length > 10);
+    assert.deepStrictEqual(materialize(streamCaptureFile(few)), materialize(listed));
   });
 
   it('refuses to re-read bodies of a file that changed since it was loaded', () => {
