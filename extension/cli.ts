@@ -370,19 +370,40 @@ async function runScanJobs(parsed: Parsed, io: CliIo, version: string, jobs: rea
     const active = [...running.values()];
     io.progress(`${done}/${jobs.length} files scanned${active.length ? ` · ${active.join(' · ')}` : ''}`);
   };
+  const record = (index: number, scanned: ScannedFile): void => {
+    results[index] = scanned;
+    running.delete(index);
+    done++;
+    if (scanned.error !== undefined) io.err(`leaklens: ${printable(scanned.error)}`);
+  };
+  // A thread that dies (out of memory, a crash in a decoder) fails the file it was scanning, and
+  // only that file: a fresh thread takes the next one.
   const thread = (): Promise<void> =>
-    new Promise<void>((resolveThread, rejectThread) => {
+    new Promise<void>((resolveThread) => {
       if (next >= jobs.length) return resolveThread();
       const worker = new Worker(script, { workerData: { leaklensScanJob: true, progress: io.progress !== undefined } });
+      let current: number | undefined;
+      let finished = false;
       const give = (): void => {
         if (next >= jobs.length) {
+          finished = true;
           void worker.terminate().then(() => resolveThread());
           return;
         }
-        const index = next++;
-        running.set(index, basename(jobs[index].path));
-        worker.postMessage({ index, job: jobs[index] });
+        current = next++;
+        running.set(current, basename(jobs[current].path));
+        worker.postMessage({ index: current, job: jobs[current] });
         show();
+      };
+      const died = (why: string): void => {
+        if (finished) return;
+        finished = true;
+        if (current !== undefined && results[current] === undefined) {
+          const message = `${jobs[current].path}: could not be processed (its scanning thread stopped: ${why})`;
+          record(current, { file: { path: jobs[current].path, error: message }, leak: false, error: message });
+        }
+        void worker.terminate();
+        void thread().then(resolveThread);
       };
       worker.on('message', (message: JobMessage) => {
         if (message.type === 'progress') {
@@ -390,13 +411,12 @@ async function runScanJobs(parsed: Parsed, io: CliIo, version: string, jobs: rea
           show();
           return;
         }
-        results[message.index] = message.scanned;
-        running.delete(message.index);
-        done++;
-        if (message.scanned.error !== undefined) io.err(`leaklens: ${printable(message.scanned.error)}`);
+        record(message.index, message.scanned);
+        current = undefined;
         give();
       });
-      worker.on('error', rejectThread);
+      worker.on('error', (err) => died(err.message));
+      worker.on('exit', (code) => died(`exit code ${code}`));
       give();
     });
   await Promise.all(Array.from({ length: Math.min(parsed.jobs, jobs.length) }, thread));
@@ -575,7 +595,14 @@ if (!isMainThread && (workerData as { leaklensScanJob?: boolean } | undefined)?.
           }
         : undefined,
     }, version),
-  ).then((code) => {
-    process.exitCode = code;
-  });
+  ).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // Never 1, which means "a leak was found".
+      process.stderr.write(`leaklens: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+    },
+  );
 }

@@ -104,8 +104,12 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   annotations: AnnotationBook | undefined;
   /** What a webview should show once it is ready (the Findings tree opened the capture for it). */
   pendingFocus: { exchangeId: number; findingKey: string | null } | undefined;
-  /** Stops the worker reading the capture; set while it reads. */
+  /** Stops the worker reading the capture; set while it reads (or scans it again). */
   cancelLoad: (() => void) | undefined;
+  /** Stops it at once, dropping what it read (the editor is closing). */
+  abortLoad: (() => void) | undefined;
+  /** Read whole by the worker (not cancelled): a rescan goes through the worker too, never this thread. */
+  readInWorker = false;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -138,6 +142,7 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   finishLoading(state: Exclude<LoadState, { kind: 'preview' | 'streaming' }>): void {
     if (this.state?.kind === 'preview' || this.state?.kind === 'streaming') this.state = state;
     this.cancelLoad = undefined;
+    this.abortLoad = undefined;
   }
 
   get loadError(): string | undefined {
@@ -145,7 +150,8 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   }
 
   dispose(): void {
-    this.cancelLoad?.();
+    this.abortLoad?.();
+    this.abortLoad = undefined;
     this.cancelLoad = undefined;
     this.state = undefined;
     this.scan = undefined;
@@ -640,10 +646,12 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         },
       );
       document.cancelLoad = () => load.cancel();
+      document.abortLoad = () => load.abort();
       const subscription = token.onCancellationRequested(() => load.cancel());
       try {
         const { capture, scan } = await load.result;
         this.log.info(`opened ${displayPath} in a worker: ${capture.format}, ${capture.exchanges.length} exchanges, ${capture.warnings.length} warnings, ${scan.findings.length} findings, ${Math.round(performance.now() - started)} ms`);
+        document.readInWorker = true;
         this.streamed(document, capture, scan, settings);
       } catch (err) {
         if (err instanceof WorkerLoadCancelledError && document.loading) {
@@ -663,8 +671,64 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     });
   }
 
+  /**
+   * Scan a capture the worker read again (the known values, the region or the decode limit
+   * changed): the worker reads the file once more and scans it, with a progress notification; the
+   * exchanges stay, the findings are replaced. The old findings stay shown until the new ones come.
+   */
+  private rescanInWorker(document: CaptureDocument, settings: EditorScanSettings): Thenable<void> {
+    document.cancelLoad?.();
+    document.scanKey = settings.key;
+    const displayPath = vscode.workspace.asRelativePath(document.uri, false);
+    const title = `LeakLens: scanning ${document.fileName} again`;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const load = loadAndScanInWorker(
+        document.uri.fsPath,
+        { workerScript: this.workerScript, displayName: displayPath, known: settings.known, defaultRegion: settings.region, limits: settings.limits, maxExchanges: this.maxExchanges(document.uri) },
+        { onProgress: (p) => progress.report({ message: `${percentOf(p)}% · ${formatCount(p.findings)} findings` }) },
+      );
+      document.cancelLoad = () => load.cancel();
+      document.abortLoad = () => load.abort();
+      const subscription = token.onCancellationRequested(() => load.cancel());
+      try {
+        const { capture, scan } = await load.result;
+        if (!document.capture || document.scanKey !== settings.key) return; // closed, or another rescan took over
+        if (capture.exchanges.length !== document.capture.exchanges.length) {
+          void vscode.window.showWarningMessage(`${document.fileName} changed on disk since it was opened; close it and open it again to scan what it holds now.`);
+          return;
+        }
+        document.scanResult = { result: scan, known: settings.known, regionFromSetting: settings.region !== undefined };
+        this.refilter(document);
+        this.notifyRescan(document);
+        this.treeChanged.fire();
+      } catch (err) {
+        if (!(err instanceof WorkerLoadCancelledError)) {
+          this.log.error(`scanning ${displayPath} again failed`, err);
+          void vscode.window.showErrorMessage(`LeakLens could not scan ${document.fileName} again: ${errorText(err)}`);
+        }
+        // The findings shown are those of the earlier settings: say so by forgetting the key.
+        if (document.scanKey === settings.key) document.scanKey = undefined;
+      } finally {
+        subscription.dispose();
+        document.cancelLoad = undefined;
+        document.abortLoad = undefined;
+      }
+    });
+  }
+
   /** The worker is done (or was cancelled with what it read): show the capture with its scan, as a load and scan here would. */
   private streamed(document: CaptureDocument, capture: Capture, scan: ScanResult | undefined, settings: EditorScanSettings): void {
+    try {
+      this.showStreamed(document, capture, scan, settings);
+    } catch (err) {
+      // After finishLoading the caller no longer reports failures: the page would wait forever.
+      this.log.error(`showing ${document.fileName} failed`, err);
+      void vscode.window.showErrorMessage(`LeakLens could not show ${document.fileName}: ${errorText(err)}`);
+      for (const webview of document.webviews) void webview.postMessage({ type: 'captureLoaded' } satisfies ToWebview);
+    }
+  }
+
+  private showStreamed(document: CaptureDocument, capture: Capture, scan: ScanResult | undefined, settings: EditorScanSettings): void {
     this.nameLimitSettings(capture, document.uri, vscode.workspace.asRelativePath(document.uri, false));
     document.finishLoading({ kind: 'loaded', capture });
     if (document.sidecarFile) this.setBook(document, document.sidecarFile.snapshot);
@@ -862,6 +926,11 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   private scan(document: CaptureDocument, settings: EditorScanSettings): void {
     const capture = document.capture;
     if (!capture) return;
+    if (document.readInWorker) {
+      // Its bodies are on disk, not in memory: scanning here would read the whole file on this thread.
+      void this.rescanInWorker(document, settings);
+      return;
+    }
     const displayPath = vscode.workspace.asRelativePath(document.uri, false);
     const started = performance.now();
     try {

@@ -2,6 +2,7 @@
 // the warnings, and pages of request-table rows with the kinds each exchange leaks. Pure
 // functions (no vscode), so they are cheap to test.
 import { formatLocation } from '../core/load/errors';
+import { bodyByteLength } from '../core/load/stream/lazy';
 import type { Capture, Confidence, Exchange, Finding, HttpResponse, IdentifierKind, LoadWarning } from '../core/model';
 import { displayPath, exchangeHost } from '../core/model';
 import type { ScanResult } from '../core/scan';
@@ -299,7 +300,8 @@ export function rowSummary(exchange: Exchange, findings: readonly KindCount[] = 
 export function responseSize(response: HttpResponse | undefined): number {
   const body = response?.body;
   if (!body) return -1;
-  if (body.availability === 'complete' || body.availability === 'empty') return body.bytes.length;
+  // The length without the bytes: a streamed capture's bodies are re-read from the file otherwise.
+  if (body.availability === 'complete' || body.availability === 'empty') return bodyByteLength(body);
   return body.declaredSize >= 0 ? body.declaredSize : -1;
 }
 

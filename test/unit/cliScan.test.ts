@@ -152,6 +152,27 @@ describe('leaklens scan --jobs and progress', () => {
     assert.deepEqual(report.files.map((f) => [f.path, f.error === undefined]), [[files[0], true], [missing, false], [files[1], true]]);
   });
 
+  it('--jobs: a thread that dies fails the file it was scanning, and only that file; the run goes on', async function () {
+    this.timeout(60_000);
+    // Threads that die on one file (as an out-of-memory abort would) and scan the others normally.
+    const dir = mkdtempSync(join(tmpdir(), 'leaklens-jobs-'));
+    const script = join(dir, 'crashy.js');
+    writeFileSync(script, `
+      require('node:worker_threads').parentPort.on('message', ({ job }) => {
+        if (job.path.endsWith('mitmproxy_hardump.har')) process.exit(70);
+      });
+      require(${JSON.stringify(resolve(process.cwd(), 'dist/cli.js'))});
+    `);
+    let out = '';
+    let err = '';
+    const code = await runCli(['scan', '--jobs', '2', '--format', 'json', files[0], files[1], files[2]], { out: (t) => { out += t; }, err: (t) => { err += t; }, workerScript: script });
+    assert.equal(code, EXIT_BAD_INPUT);
+    assert.match(err, /mitmproxy_hardump\.har: could not be processed \(its scanning thread stopped: exit code 70\)/);
+    const report = JSON.parse(out) as { files: { path: string; error?: string; findings?: unknown[] }[] };
+    assert.deepEqual(report.files.map((f) => [f.path, f.error === undefined]), [[files[0], false], [files[1], true], [files[2], true]]);
+    assert.ok((report.files[1].findings ?? []).length > 0, 'the other files were scanned');
+  });
+
   it('progress on a terminal: percent of bytes, exchanges and findings so far, cleared at the end', () => {
     const progress: string[] = [];
     let out = '';

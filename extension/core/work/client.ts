@@ -2,6 +2,7 @@
 // exchanges whose bodies are re-read from the file on access, and resolves to the capture and its
 // scan. No VS Code here, so it is tested in plain Node against the built worker.
 import { Worker } from 'node:worker_threads';
+import { statSync } from 'node:fs';
 import { CaptureLoadError } from '../load/errors';
 import { exchangeFromTransfer, HarBodyReader, LoadCancelledError } from '../load/stream/index';
 import type { DecodeLimits } from '../decode/types';
@@ -9,6 +10,7 @@ import type { KnownValue } from '../detect/known';
 import type { Capture, Exchange } from '../model';
 import type { ScanResult } from '../scan';
 import type { FromWorker, WorkerJob, WorkerProgress } from './messages';
+import type { FileStamp } from '../load/stream/source';
 
 export type { WorkerProgress } from './messages';
 
@@ -37,6 +39,8 @@ export interface WorkerLoad {
   result: Promise<{ capture: Capture; scan: ScanResult }>;
   /** Ask the worker to stop; the result then rejects with LoadCancelledError unless it was done. */
   cancel(): void;
+  /** Stop at once, dropping what was read (the result rejects as cancelled). */
+  abort(): void;
 }
 
 /** A cancelled load, with what was read before it and its findings when the worker got to say so. */
@@ -69,9 +73,10 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
   try {
     worker = new Worker(options.workerScript, { workerData: job });
   } catch (err) {
-    return { result: Promise.reject(err instanceof Error ? err : new Error(String(err))), cancel: () => {} };
+    return { result: Promise.reject(err instanceof Error ? err : new Error(String(err))), cancel: () => {}, abort: () => {} };
   }
-  const reader = new HarBodyReader(path);
+  // Stamped now, before the worker reads it: a body read later from a file changed since is refused, not shown wrong.
+  const reader = new HarBodyReader(path, fileStamp(path));
   const exchanges: Exchange[] = [];
   let settled = false;
   let cancelTimer: ReturnType<typeof setTimeout> | undefined;
@@ -136,5 +141,20 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
       Atomics.store(cancelFlag, 0, 1);
       cancelTimer = setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS);
     },
+    abort: () => {
+      // Nobody will look at what was read (the editor closed): stop now, without scanning it.
+      if (settled) return;
+      Atomics.store(cancelFlag, 0, 1);
+      void worker.terminate();
+    },
   };
+}
+
+function fileStamp(path: string): FileStamp | undefined {
+  try {
+    const stat = statSync(path);
+    return { size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined; // the worker reports the unreadable file
+  }
 }

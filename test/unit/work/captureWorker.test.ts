@@ -2,7 +2,7 @@
 // capture and findings as loading and scanning on this thread, progress as it goes, cancellation,
 // and a broken file reported with its place.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CaptureLoadError, loadCaptureFile } from '../../../extension/core/load/index';
@@ -11,6 +11,7 @@ import type { Body, Capture, Exchange } from '../../../extension/core/model';
 import { scanCapture, type ScanResult } from '../../../extension/core/scan';
 import { loadAndScanInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
 import type { KnownValue } from '../../../extension/core/detect/known';
+import { responseSize } from '../../../extension/editor/rows';
 import { corpusPath } from '../corpus';
 
 // Tests run from dist/test/unit/work; the worker is bundled beside the extension.
@@ -189,5 +190,23 @@ describe('capture worker', function () {
     });
     const { capture } = await loadAndScanInWorker(corpusPath('generated/har/mitmproxy_hardump.har'), { workerScript: WORKER, displayName: 'x/dump.har' }).result;
     assert.equal(capture.source.name, 'x/dump.har');
+  });
+
+  it('a body read after the file changed, or was removed, is refused with why; sizes stay known without reading', async () => {
+    const file = join(dir, 'changes.har');
+    copyFileSync(corpusPath('generated/har/mitmproxy_hardump.har'), file);
+    const { capture } = await loadAndScanInWorker(file, { workerScript: WORKER }, {}).result;
+    const upload = capture.exchanges[4];
+    const size = responseSize(upload.response);
+    assert.ok(upload.request.body && upload.request.body.bytes.length > 0, 'read while the file is as it was');
+    // Same length, other bytes (as an editor saving in place would): not shown as if it were the capture.
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('mistats', 'MISTATS'));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const fresh = capture.exchanges[1];
+    assert.throws(() => fresh.request.body?.bytes, /changed after it was opened; its bodies cannot be re-read \(open it again\)/);
+    rmSync(file);
+    assert.throws(() => capture.exchanges[2].request.body?.bytes, /was removed or cannot be read since it was opened \(ENOENT\)/);
+    assert.equal(responseSize(upload.response), size, 'the table\'s size column does not read the body');
   });
 });

@@ -44,6 +44,9 @@ export interface StreamLoadOptions {
   chunkBytes?: number;
 }
 
+/** The largest entry or packet read as one piece (V8's longest string is ~512 Mi UTF-16 units). */
+const MAX_PIECE_BYTES = 512 * 1024 * 1024;
+
 export class LoadCancelledError extends Error {
   override readonly name = 'LoadCancelledError';
   constructor(readonly file: string) {
@@ -269,6 +272,7 @@ class StreamLoad {
           skipped++;
           return;
         }
+        this.checkPieceSize(start, end, `$.log.entries[${index}]`, 'entry');
         const text = this.decode(scanner.slice(start, end));
         let value: JsonValue;
         try {
@@ -309,6 +313,11 @@ class StreamLoad {
       throw new CaptureLoadError(this.file, 'a HAR file must be a JSON object', { jsonPath: '$' }, '{"log": {…}}');
     }
     const log = harLogOf(doc, this.file);
+    // The entries read above were cut out of the text: entries left in it are a second "entries"
+    // (or "log") key, which JSON.parse would take instead. Two readings of one file: refuse it.
+    if (Array.isArray(log.entries) && log.entries.length > 0) {
+      throw new CaptureLoadError(this.file, 'the log has "entries" twice (or "log" twice); a reader would see one or the other', { jsonPath: '$.log.entries' }, 'one "entries" array in one "log"');
+    }
     const frame = readHarFrame(log);
     capture.warnings.push(...schema.finish(doc), ...frame.noEntriesWarnings, ...entries.warnings, ...frame.pageWarnings);
     if (skipped > 0) capture.warnings.push(maxExchangesWarning(max!, `${skipped} more entries`));
@@ -324,6 +333,7 @@ class StreamLoad {
       targetOpened: () => undefined,
       targetClosed: () => undefined,
       element: (index, start, end) => {
+        this.checkPieceSize(start, end, `$[${index}]`, 'packet');
         const text = this.decode(scanner.slice(start, end));
         let parsed: { value: JsonValue; duplicateKeyCount: number } | undefined;
         try {
@@ -408,6 +418,16 @@ class StreamLoad {
   }
 
   /** An entry or packet that is not JSON: the place inside it, found by our parser. */
+  /**
+   * One entry or packet is parsed as one string: past V8's longest string it cannot be, and reading
+   * it would first allocate a buffer its size. Said plainly, with where it is, before either.
+   */
+  private checkPieceSize(start: number, end: number, jsonPath: string, what: string): void {
+    if (end - start <= MAX_PIECE_BYTES) return;
+    const mib = ((end - start) / 2 ** 20).toFixed(0);
+    throw new CaptureLoadError(this.file, `${jsonPath} is one ${what} of ${mib} MiB starting at byte ${start}, more than LeakLens can read as one ${what}`, { jsonPath }, `${what}s under ${MAX_PIECE_BYTES / 2 ** 20} MiB each`);
+  }
+
   private pieceError(text: string, start: number, jsonPath: string, duplicateKeys: boolean): never {
     try {
       parseJson(text, duplicateKeys ? { duplicateKeys: 'collect' } : {});

@@ -14,6 +14,8 @@ export interface BodyRef {
   start: number;
   end: number;
   part: BodyPart;
+  /** The body's byte length, known when it was read: sizes and sorts need it without reading the body again. */
+  length?: number;
 }
 
 export interface BodyReader {
@@ -85,8 +87,9 @@ function writeLazy(this: LazyBody, bytes: Uint8Array): void {
  */
 export function lazyBody(body: Body, reader: BodyReader, ref: BodyRef): Body {
   const lazy = {} as LazyBody;
+  const length = ref.length ?? ((body as LazyBody)[SOURCE] ? undefined : body.bytes.length);
   Object.defineProperty(lazy, 'bytes', { get: readLazy, set: writeLazy, enumerable: true, configurable: true });
-  Object.defineProperty(lazy, SOURCE, { value: { start: ref.start, end: ref.end, part: ref.part, reader }, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(lazy, SOURCE, { value: { start: ref.start, end: ref.end, part: ref.part, length, reader }, writable: true, enumerable: false, configurable: true });
   for (const key of Object.keys(body)) {
     if (key !== 'bytes') (lazy as unknown as Record<string, unknown>)[key] = (body as unknown as Record<string, unknown>)[key];
   }
@@ -96,7 +99,14 @@ export function lazyBody(body: Body, reader: BodyReader, ref: BodyRef): Body {
 /** Where a lazy body is re-read from; undefined for a body that holds its bytes. */
 export function bodyRefOf(body: Body): BodyRef | undefined {
   const source = (body as LazyBody)[SOURCE];
-  return source && { start: source.start, end: source.end, part: source.part };
+  if (!source) return undefined;
+  return source.length === undefined ? { start: source.start, end: source.end, part: source.part } : { start: source.start, end: source.end, part: source.part, length: source.length };
+}
+
+/** How many bytes a body holds, without reading a lazy body from the file when its length is known. */
+export function bodyByteLength(body: Body): number {
+  const length = (body as LazyBody)[SOURCE]?.length;
+  return length ?? body.bytes.length;
 }
 
 /** A body on its way to another thread: the bytes, or where to re-read them. */

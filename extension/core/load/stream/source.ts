@@ -71,7 +71,13 @@ export function readRange(fd: number, start: number, end: number): Buffer {
 
 /** Bytes [start, end) of a file that must still be as it was when loaded. */
 export function readStampedRange(path: string, stamp: FileStamp | undefined, start: number, end: number): Buffer {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`${path} was removed or cannot be read since it was opened (${code}); its bodies cannot be re-read (open it again)`, { cause: err });
+  }
   try {
     if (stamp) {
       const now = fstatSync(fd);

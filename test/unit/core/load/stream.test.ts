@@ -265,6 +265,20 @@ describe('streaming loader', () => {
     });
   });
 
+  it('a log with two "entries" keys is refused (JSON.parse would read the other one), naming the place', () => {
+    const one = har([entry('https://first.example/', 'a')]);
+    // `{"log":{…,"entries":[…]}}` with a second "entries" after the first.
+    const twice = `${one.slice(0, -2)}, "entries": ${JSON.stringify([entry('https://second.example/', 'b')])}}}`;
+    const path = write('twice.har', twice);
+    assert.equal(loadCaptureFile(path).exchanges[0].request.url, 'https://second.example/', 'JSON.parse keeps the last');
+    assert.throws(() => streamCaptureFile(path, {}, { exactErrorsUpTo: 0 }), (err: unknown) => {
+      assert.ok(err instanceof CaptureLoadError);
+      assert.equal(err.location?.jsonPath, '$.log.entries');
+      assert.match(err.message, /"entries" twice/);
+      return true;
+    });
+  });
+
   it('a broken entry in a large file is located inside the entry, with line and column', () => {
     const text = har([entry('https://a.example/', 'ok'), entry('https://b.example/', 'ok')]).replace('"https://b.example/"', '"https://b.example/" "x"');
     const path = write('broken-entry.har', `\n\n${text}`);
