@@ -5,10 +5,10 @@ const listing = execFileSync('npx', ['vsce', 'ls', '--no-dependencies'], { encod
 const files = listing.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('npm '));
 const allowed = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^media\/icon\.png$/,
-  /^dist\/extension\.js$/, /^dist\/cli\.js$/, /^dist\/webview\/[\w.-]+\.(js|css|ttf)$/, /^syntaxes\/.+\.json$/,
+  /^dist\/extension\.js$/, /^dist\/cli\.js$/, /^dist\/captureWorker\.js$/, /^dist\/webview\/[\w.-]+\.(js|css|ttf)$/, /^syntaxes\/.+\.json$/,
 ];
 const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
-const required = ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/webview/main.js'];
+const required = ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/captureWorker.js', 'dist/webview/main.js'];
 const missing = required.filter((f) => !files.includes(f));
 console.log(`vsix files (${files.length}):\n  ${files.join('\n  ')}`);
 if (unexpected.length || missing.length) {
