@@ -403,6 +403,8 @@ function updateLoadProgress(progress: LoadProgressMessage): void {
   const section = renderFindings(emptyFindings, { findings: progress.findings });
   shown.findings.replaceWith(section);
   shown.findings = section;
+  // The header's count came with the first rows: it says how many are read now.
+  app.querySelector('[data-fact="Exchanges"]')?.replaceChildren(`${formatCount(progress.exchangeCount)} so far`);
   if (progress.exchangeCount === shown.exchangeCount) return;
   shown.exchangeCount = progress.exchangeCount;
   shown.table.refresh();

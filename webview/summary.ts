@@ -15,7 +15,7 @@ const FORMAT_LABELS: Record<CaptureSummary['format'], string> = {
 export function renderHeader(summary: CaptureSummary, findings: HTMLElement): HTMLElement {
   const facts: (string | Node)[] = [];
   const add = (label: string, value: string) =>
-    facts.push(h('span', { class: 'fact' }, h('span', { class: 'fact-label' }, label), ' ', h('span', { class: 'fact-value' }, value)));
+    facts.push(h('span', { class: 'fact' }, h('span', { class: 'fact-label' }, label), ' ', h('span', { class: 'fact-value', attrs: { 'data-fact': label } }, value)));
   add('Format', FORMAT_LABELS[summary.format] ?? summary.format);
   if (summary.producer) add('Producer', visible(summary.producer));
   add('Exchanges', formatCount(summary.exchangeCount));

@@ -237,6 +237,27 @@ describe('workbench in Chromium', function () {
     }
   });
 
+  it('a capture read by the worker: progress grows the table, the header counts requests and findings so far', async () => {
+    const bigger: Capture = { ...capture, exchanges: Array.from({ length: 10 }, (_, c) => capture.exchanges.map((e, i) => ({ ...e, id: c * capture.exchanges.length + i }))).flat() };
+    const loading: SessionView = { ...session(bigger, effects), capture: { ...bigger, exchanges: bigger.exchanges.slice(0, 5) }, scan: undefined, loading: true };
+    const page = await openWebview(browser, loading);
+    try {
+      await waitForIds(page.page, [0, 1, 2, 3, 4], 'the first rows');
+      await page.page.locator('.findings-count', { hasText: 'Scanning while the file is read' }).waitFor();
+      assert.equal(await page.page.locator('.findings-count', { hasText: 'No identifiers found' }).count(), 0, 'not "none" before the scan has seen the file');
+      // The host holds 60 rows now, 40% of the file read, 37 findings placed so far.
+      Object.assign(loading, { capture: { ...bigger, exchanges: bigger.exchanges.slice(0, 60) } });
+      await page.post({ type: 'loadProgress', exchangeCount: 60, percent: 40, findings: 37 });
+      await page.page.locator('.loading-rest', { hasText: 'Showing the first 60 requests while LeakLens reads the rest of the file (40% read)' }).waitFor();
+      await page.page.locator('.findings-count', { hasText: 'Scanning while the file is read: 37 findings so far' }).waitFor();
+      await page.page.locator('[data-fact="Exchanges"]', { hasText: '60 so far' }).waitFor();
+      await page.page.locator('.filter-count', { hasText: /^60 requests$/ }).waitFor();
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.page.close();
+    }
+  });
+
   it('the findings view: one row per finding, filtered like the requests, sorted by its headers; a row opens its request at the finding', async () => {
     const all = capture.exchanges.flatMap((e) => view.scan?.findingsOf(e.id) ?? []);
     await setFilter(web.page, '.filter-view', 'findings');
