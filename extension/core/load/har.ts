@@ -210,11 +210,15 @@ function harTextBytes(
  * place still gets its warning.
  */
 class SharedBodies {
-  // Without sharing (streamed captures that re-read bodies on access) nothing is held here.
+  // Without sharing (re-reading one body) nothing is held here. 'recent' (streamed captures, whose
+  // bodies are re-read on access) shares within a small bounded cache: a repeated body is then
+  // neither converted again here nor read again by the scanner, which knows it by its bytes object.
   private readonly bodies: ContentCache<{ bytes: Uint8Array; isText: boolean }> | undefined;
 
-  constructor(share = true) {
-    this.bodies = share ? new ContentCache<{ bytes: Uint8Array; isText: boolean }>(100_000, 2 ** 30, 2 ** 28) : undefined;
+  constructor(share: boolean | 'recent' = true) {
+    this.bodies = share === 'recent'
+      ? new ContentCache<{ bytes: Uint8Array; isText: boolean }>(10_000, 2 ** 24, 64 * 1024)
+      : share ? new ContentCache<{ bytes: Uint8Array; isText: boolean }>(100_000, 2 ** 30, 2 ** 28) : undefined;
   }
 
   bytesOf(
@@ -573,10 +577,11 @@ export class HarEntryReader {
   readonly exchanges: Exchange[] = [];
 
   /**
-   * `shareBodies: false` keeps no body bytes between entries (for loaders that drop them);
-   * `intern: false` shares no strings either (for a reader whose exchanges are dropped at once).
+   * `shareBodies: false` keeps no body bytes between entries, `'recent'` only a bounded few (for
+   * loaders that drop them); `intern: false` shares no strings either (for a reader whose
+   * exchanges are dropped at once).
    */
-  constructor(private readonly keep = true, shareBodies = true, intern = true) {
+  constructor(private readonly keep = true, shareBodies: boolean | 'recent' = true, intern = true) {
     this.bodies = new SharedBodies(shareBodies);
     this.intern = intern ? new Interner() : NOT_INTERNED;
   }

@@ -253,7 +253,7 @@ class StreamLoad {
   private har(capture: Capture): void {
     const keep = this.options.keepBodies ?? false;
     const max = this.options.maxExchanges;
-    const entries = new HarEntryReader(false, keep);
+    const entries = new HarEntryReader(false, keep || 'recent');
     const schema = new HarSchemaCollector();
     const bodies = keep ? undefined : new HarBodyReader(this.file, this.source.stamp);
     if (bodies) readersOf.set(capture, bodies);

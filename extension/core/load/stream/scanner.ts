@@ -124,14 +124,7 @@ export class JsonStructureScanner {
         continue; // the delimiter is read again in the array
       }
       if (this.depth > this.frames.length) {
-        // Inside a container nobody asked for (an element, or the skeleton's other values): count only.
-        if (c === QUOTE) this.openString(StringKind.Skip, base + i);
-        else if (c === LBRACE || c === LBRACKET) this.depth++;
-        else if (c === RBRACE || c === RBRACKET) {
-          this.depth--;
-          if (this.depth === this.frames.length && this.top()?.isTarget) this.endElement(base + i + 1);
-        }
-        i++;
+        i = this.skipInside(chunk, i);
         continue;
       }
       if (isWs(c)) {
@@ -143,6 +136,50 @@ export class JsonStructureScanner {
       else this.inObject(c, base + i);
       i++;
     }
+  }
+
+  /**
+   * Inside a container nobody asked for (an element, or the skeleton's other values): count
+   * brackets only. Returns where the caller goes on: at a string it leaves open, past the
+   * container's end, or the chunk's end. Short strings without escapes (most keys and values)
+   * are stepped over here, without opening them.
+   */
+  private skipInside(chunk: Buffer, from: number): number {
+    const n = chunk.length;
+    const floor = this.frames.length;
+    let depth = this.depth;
+    let i = from;
+    while (i < n) {
+      const c = chunk[i];
+      if (c === QUOTE) {
+        const limit = i + 48 < n ? i + 48 : n;
+        let j = i + 1;
+        while (j < limit) {
+          const b = chunk[j];
+          if (b === QUOTE || b === BACKSLASH) break;
+          j++;
+        }
+        if (j < limit && chunk[j] === QUOTE) {
+          i = j + 1;
+          continue;
+        }
+        this.depth = depth;
+        this.openString(StringKind.Skip, this.base + i);
+        return i + 1;
+      }
+      if (c === LBRACE || c === LBRACKET) depth++;
+      else if (c === RBRACE || c === RBRACKET) {
+        depth--;
+        if (depth === floor) {
+          this.depth = depth;
+          if (this.top()?.isTarget) this.endElement(this.base + i + 1);
+          return i + 1;
+        }
+      }
+      i++;
+    }
+    this.depth = depth;
+    return n;
   }
 
   /** The file has ended at `offset`. */
