@@ -44,7 +44,7 @@ function measureJsonParse(file: string): Measurement {
   }
 }
 
-/** The editor's first rows: the preview of the head of the file (HAR only). */
+/** The editor's first rows: the preview of the head of the file. */
 function measurePreview(file: string): number | undefined {
   const started = performance.now();
   const fd = openSync(file, 'r');

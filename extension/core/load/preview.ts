@@ -1,9 +1,9 @@
-// The first requests of a large HAR, read from the start of the file before the whole of it is
+// The first requests of a large capture, read from the start of the file before the whole of it is
 // parsed, so the editor can show rows at once. Reading all of a 115 MB capture takes about 1.5×
 // JSON.parse of it; the first 200 entries take a few milliseconds.
 //
-// Only a plain HAR (UTF-8, an optional BOM, `{"log": {…, "entries": [ … ]}}`) is previewed; a
-// compressed or JSONP-wrapped file, tshark output, or anything that does not read as expected
+// A plain HAR (UTF-8, an optional BOM, `{"log": {…, "entries": [ … ]}}`) and tshark -T json / -T ek
+// are previewed; a compressed or JSONP-wrapped file, or anything that does not read as expected,
 // gives no preview, and the editor waits for the full load, which reports what is wrong. The
 // structure is walked by the skipper of jsonSkip.ts (strings, nesting) and each entry is parsed by
 // JSON.parse and read by the same code as the full load, so preview rows are the full load's rows.
@@ -11,7 +11,8 @@
 // and JSON.parse the last (the full load replaces the preview moments later).
 import type { Capture } from '../model';
 import { loadHarEntries } from './har';
-import type { JsonValue } from './json';
+import { parseJson, type JsonValue } from './json';
+import { TsharkEkReader, TsharkJsonReader } from './tshark';
 import { readKey, skipValue, skipWs } from './jsonSkip';
 
 /** Files smaller than this load in a fraction of a second: no preview. */
@@ -37,6 +38,9 @@ export function previewCapture(bytes: Uint8Array, file: string, maxEntries = 200
   if (bytes[0] === 0x1f || bytes[0] === 0x78) return undefined;
   const prefix = new TextDecoder('utf-8', { ignoreBOM: false }).decode(bytes.subarray(0, Math.min(bytes.length, prefixBytes)));
   const whole = prefix.length > 0 && bytes.length <= prefixBytes;
+  const start = skipWs(prefix, 0);
+  if (prefix.charCodeAt(start) === LBRACKET) return previewTsharkJson(prefix, start, bytes.length, file, whole);
+  if (/^\{\s*"(index"\s*:\s*\{|timestamp"\s*:\s*"\d+"\s*,\s*"layers"\s*:)/.test(prefix.slice(start, start + 200))) return previewTsharkEk(prefix, bytes.length, file, whole);
   const found = readEntries(prefix, maxEntries);
   if (!found || (found.items.length === 0 && !found.complete)) return undefined;
   const har = loadHarEntries(found.items, found.creator);
@@ -50,6 +54,72 @@ export function previewCapture(bytes: Uint8Array, file: string, maxEntries = 200
       pages: [],
     },
     complete: found.complete && whole,
+  };
+}
+
+/**
+ * tshark -T json: the packets whole in the head, read by the full load's reader. Requests whose
+ * response lies further in the file show without it until the whole file is read; names learnt
+ * from DNS answers further on are missing too. It is a first look, replaced by the whole file.
+ */
+function previewTsharkJson(text: string, start: number, byteLength: number, file: string, whole: boolean): CapturePreview | undefined {
+  const reader = new TsharkJsonReader();
+  let duplicateKeys = 0;
+  let complete = false;
+  let i = skipWs(text, start + 1);
+  let index = 0;
+  if (text.charCodeAt(i) === RBRACKET) complete = true;
+  while (!complete) {
+    const end = skipValue(text, i);
+    if (end < 0) break; // the head ends inside this packet
+    let packet: { value: JsonValue; duplicateKeyCount: number };
+    try {
+      packet = parseJson(text.slice(i, end), { duplicateKeys: 'collect', maxDepth: 256 });
+    } catch {
+      return undefined; // broken: the full load says where
+    }
+    duplicateKeys += packet.duplicateKeyCount;
+    reader.add(packet.value, index++);
+    const next = skipWs(text, end);
+    const c = text.charCodeAt(next);
+    if (c === RBRACKET) complete = true;
+    else if (c !== COMMA) {
+      if (next < text.length) return undefined;
+      break;
+    }
+    i = skipWs(text, next + 1);
+  }
+  const result = reader.finish(duplicateKeys);
+  return {
+    capture: {
+      source: { name: file, byteLength, wrappers: [], producer: { name: 'tshark', comment: '-T json' }, variant: result.variant },
+      format: 'tshark-json',
+      exchanges: result.exchanges,
+      warnings: [],
+      dns: result.dns,
+      pages: [],
+    },
+    complete: complete && whole,
+  };
+}
+
+/** tshark -T ek: the whole lines in the head. */
+function previewTsharkEk(text: string, byteLength: number, file: string, whole: boolean): CapturePreview | undefined {
+  const reader = new TsharkEkReader();
+  const lastNewline = whole ? text.length : text.lastIndexOf('\n');
+  if (lastNewline <= 0) return undefined;
+  text.slice(0, lastNewline).split('\n').forEach((line, i) => reader.line(line, i + 1));
+  const result = reader.finish();
+  return {
+    capture: {
+      source: { name: file, byteLength, wrappers: ['ndjson'], producer: { name: 'tshark', comment: '-T ek' }, variant: result.variant },
+      format: 'tshark-ek',
+      exchanges: result.exchanges,
+      warnings: [],
+      dns: result.dns,
+      pages: [],
+    },
+    complete: whole,
   };
 }
 

@@ -76,12 +76,29 @@ describe('previewCapture: the first entries of a large HAR before the whole file
     assert.deepEqual(exchangesOf(cut.capture), exchangesOf(full).slice(0, cut.capture.exchanges.length));
   });
 
-  it('previews only a plain HAR; anything else waits for the full load', () => {
+  for (const name of ['generated/pcap/telemetry.tshark.json', 'generated/pcap/telemetry.tshark.ek.jsonl']) {
+    it(`${basename(name)}: tshark's first requests from the head of the file; the whole file previews as the full load`, () => {
+      const file = corpusPath(name);
+      const bytes = readFileSync(file);
+      const full = loadCapture(bytes, file);
+      const requests = (c: Capture) => c.exchanges.map((e) => `${e.id} ${e.request.method} ${e.request.url}`);
+      const head = previewCapture(bytes, file, 1000, Math.floor(bytes.length / 3));
+      assert.ok(head && head.capture.exchanges.length > 0, 'rows from a third of the file');
+      assert.equal(head.complete, false);
+      assert.equal(head.capture.format, full.format);
+      assert.deepEqual(requests(head.capture), requests(full).slice(0, head.capture.exchanges.length));
+      const whole = previewCapture(bytes, file, 1000, bytes.length);
+      assert.equal(whole?.complete, true);
+      assert.deepEqual(exchangesOf(whole!.capture), exchangesOf(full));
+    });
+  }
+
+  it('previews a plain HAR and tshark output; anything else waits for the full load', () => {
     const har = JSON.stringify({ log: { entries: [{ request: { method: 'GET', url: 'http://a.test/' } }] } });
     const cases: [string, Uint8Array][] = [
       ['zlib (.zhar)', deflateSync(Buffer.from(har))],
       ['JSONP (.harp)', Buffer.from(`onInputData(${har});`)],
-      ['tshark -T json', readFileSync(corpusPath('generated/pcap/telemetry.tshark.json'))],
+      ['a tshark array with a broken packet', Buffer.from('[{"_index": "x", "_source": {"layers": {}}} {"_index": 1}]')],
       ['entries not an array', Buffer.from('{"log": {"entries": 5}}')],
       ['no log', Buffer.from('{"entries": []}')],
       ['log not an object', Buffer.from('{"log": []}')],
