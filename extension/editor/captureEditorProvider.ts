@@ -41,8 +41,6 @@ const SEARCH_SLICE_MS = 20;
 /** The advisory template setting, and the largest template read. */
 const ADVISORY_TEMPLATE_SETTING = 'advisoryTemplate';
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
-/** Findings per capture the Findings tree is given (the workbench's Findings view has them all). */
-const MAX_TREE_FINDINGS = 20_000;
 /** How long Show in Capture waits for a capture it opened to load. */
 const SHOW_WAIT_MS = 120_000;
 /** The load limits and the size from which a capture is read by the worker (package.json has their descriptions). */
@@ -242,14 +240,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       const capture = document.capture;
       if (!capture) continue;
       const scan = document.loading ? undefined : document.scan;
-      const findings: TreeCaptureInfo['findings'] = [];
-      if (scan) {
-        for (let id = 0; id < capture.exchanges.length && findings.length < MAX_TREE_FINDINGS; id++) {
-          if (!scan.byExchange[id]) continue;
-          const exchange = capture.exchanges[id];
-          for (const f of scan.findingsOf(id)) findings.push(treeFindingOf(f, exchange));
-        }
-      }
+      const findings = scan ? treeFindingsOf(capture, scan) : [];
       captures.push({ uri: document.uri, fileName: document.fileName, scanned: scan !== undefined, annotations: annotationsView(document), findings });
     }
     return captures;
@@ -1085,4 +1076,24 @@ export function decodeLimitNote(result: ScanResult, limits: DecodeLimits): strin
     note += ` To decode larger content, raise the ${SETTINGS_SECTION}.${MAX_DECODED_MB_SETTING} setting (now ${+(limits.maxOutputBytes / 2 ** 20).toFixed(2)} MB).`;
   }
   return note;
+}
+
+/**
+ * Every finding the views show, as the Findings tree lists them (all of them: its counts are the
+ * capture's, it shows the first 200 of a kind). Built once per scan view: the tree is refreshed on
+ * every sidecar change, the findings change only with a rescan or a judgement.
+ */
+const treeFindings = new WeakMap<ScanView, TreeCaptureInfo['findings']>();
+
+function treeFindingsOf(capture: Capture, scan: ScanView): TreeCaptureInfo['findings'] {
+  let findings = treeFindings.get(scan);
+  if (findings) return findings;
+  findings = [];
+  for (let id = 0; id < capture.exchanges.length; id++) {
+    if (!scan.byExchange[id]) continue;
+    const exchange = capture.exchanges[id];
+    for (const f of scan.findingsOf(id)) findings.push(treeFindingOf(f, exchange));
+  }
+  treeFindings.set(scan, findings);
+  return findings;
 }

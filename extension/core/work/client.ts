@@ -2,7 +2,6 @@
 // exchanges whose bodies are re-read from the file on access, and resolves to the capture and its
 // scan. No VS Code here, so it is tested in plain Node against the built worker.
 import { Worker } from 'node:worker_threads';
-import { statSync } from 'node:fs';
 import { CaptureLoadError } from '../load/errors';
 import { exchangeFromTransfer, HarBodyReader, LoadCancelledError } from '../load/stream/index';
 import type { DecodeLimits } from '../decode/types';
@@ -10,7 +9,7 @@ import type { KnownValue } from '../detect/known';
 import type { Capture, Exchange } from '../model';
 import type { ScanResult } from '../scan';
 import type { FromWorker, WorkerJob, WorkerProgress } from './messages';
-import type { FileStamp } from '../load/stream/source';
+import { fileStamp } from '../load/stream/source';
 
 export type { WorkerProgress } from './messages';
 
@@ -148,13 +147,4 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
       void worker.terminate();
     },
   };
-}
-
-function fileStamp(path: string): FileStamp | undefined {
-  try {
-    const stat = statSync(path);
-    return { size: stat.size, mtimeMs: stat.mtimeMs };
-  } catch {
-    return undefined; // the worker reports the unreadable file
-  }
 }

@@ -7,34 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CaptureLoadError, loadCaptureFile } from '../../../extension/core/load/index';
 import { LoadCancelledError } from '../../../extension/core/load/stream/index';
-import type { Body, Capture, Exchange } from '../../../extension/core/model';
+import type { Exchange } from '../../../extension/core/model';
 import { scanCapture, type ScanResult } from '../../../extension/core/scan';
 import { loadAndScanInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
 import type { KnownValue } from '../../../extension/core/detect/known';
 import { responseSize } from '../../../extension/editor/rows';
 import { corpusPath } from '../corpus';
+import { materialize } from '../materialize';
 
 // Tests run from dist/test/unit/work; the worker is bundled beside the extension.
 const WORKER = resolve(__dirname, '../../../captureWorker.js');
-
-/** The capture with every body read (lazy ones too) as comparable text. */
-function materialize(capture: Capture): unknown {
-  const body = (b: Body | undefined): unknown => {
-    if (!b) return b;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(b)) out[key] = (b as unknown as Record<string, unknown>)[key];
-    out.bytes = Buffer.from(b.bytes).toString('base64');
-    return out;
-  };
-  return {
-    ...capture,
-    exchanges: capture.exchanges.map((e) => ({
-      ...e,
-      request: { ...e.request, body: body(e.request.body) },
-      response: e.response && { ...e.response, body: body(e.response.body) },
-    })),
-  };
-}
 
 /** The scan without its timings. */
 function comparable(scan: ScanResult): unknown {

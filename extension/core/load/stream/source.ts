@@ -1,7 +1,7 @@
 // Random access to the bytes of a capture: the file itself (read with readSync, never whole), or
 // an inflated buffer for compressed captures. Ranges that lie in the chunk at hand are sliced
 // from it; only ranges crossing a chunk boundary are read again from the source.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 export interface ByteSource {
   readonly size: number;
@@ -25,7 +25,7 @@ export class FileSource implements ByteSource {
     this.fd = openSync(path, 'r');
     const stat = fstatSync(this.fd);
     this.size = stat.size;
-    this.stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
+    this.stamp = stampOf(stat);
   }
 
   read(start: number, end: number): Buffer {
@@ -81,12 +81,29 @@ export function readStampedRange(path: string, stamp: FileStamp | undefined, sta
   try {
     if (stamp) {
       const now = fstatSync(fd);
-      if (now.size !== stamp.size || now.mtimeMs !== stamp.mtimeMs) {
+      if (!sameStamp(stampOf(now), stamp)) {
         throw new Error(`${path} changed after it was opened; its bodies cannot be re-read (open it again)`);
       }
     }
     return readRange(fd, start, end);
   } finally {
     closeSync(fd);
+  }
+}
+
+function stampOf(stat: { size: number; mtimeMs: number }): FileStamp {
+  return { size: stat.size, mtimeMs: stat.mtimeMs };
+}
+
+function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+/** The file's stamp now; undefined when it cannot be read (whoever reads it next reports why). */
+export function fileStamp(path: string): FileStamp | undefined {
+  try {
+    return stampOf(statSync(path));
+  } catch {
+    return undefined;
   }
 }

@@ -4,38 +4,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { Body, Capture, Exchange } from '../../../../extension/core/model';
+import type { Capture, Exchange } from '../../../../extension/core/model';
 import { CaptureLoadError, loadCaptureFile } from '../../../../extension/core/load/index';
 import {
   bodyReaderOf, bodyRefOf, exchangeForTransfer, exchangeFromTransfer, exchangeRange, HarBodyReader, LoadCancelledError,
   loadCaptureFileAuto, streamCaptureFile,
 } from '../../../../extension/core/load/stream/index';
 import { CORPUS } from '../../corpus';
+import { materialize } from '../../materialize';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((name) => {
     const full = join(dir, name);
     return statSync(full).isDirectory() ? walk(full) : [full];
   });
-}
-
-/** The capture with every body's bytes read (lazy ones included) and turned into comparable text. */
-function materialize(capture: Capture): unknown {
-  const body = (b: Body | undefined): unknown => {
-    if (!b) return b;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(b)) out[key] = (b as unknown as Record<string, unknown>)[key];
-    out.bytes = Buffer.from(b.bytes).toString('base64');
-    return out;
-  };
-  return {
-    ...capture,
-    exchanges: capture.exchanges.map((e) => ({
-      ...e,
-      request: { ...e.request, body: body(e.request.body) },
-      response: e.response && { ...e.response, body: body(e.response.body) },
-    })),
-  };
 }
 
 function outcome(load: () => Capture): { capture?: unknown; error?: string } {
