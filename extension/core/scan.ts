@@ -237,7 +237,8 @@ interface LeafAnalysis {
   opaque: { start: number; text: string }[];
 }
 
-const TOKEN_RUN = /[0-9A-Za-z+/_=-]{22,}/g;
+/** Longest token DIGEST_SHAPE accepts: longer runs are never digests and are stepped over unread. */
+const MAX_DIGEST_TOKEN = 66;
 const DIGEST_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{22}(?:==)?|[A-Za-z0-9+/_-]{27}=?|[A-Za-z0-9+/_-]{43}=?)$/;
 
 /** A field that is its own only leaf and holds nothing. */
@@ -649,16 +650,36 @@ function keepDeepest(found: Unplaced[]): Unplaced[] {
 /** Hash- or base64-digest-shaped tokens that no detection or known value covers. */
 function opaqueTokens(text: string, detections: readonly Detection[], hits: readonly KnownHit[]): { start: number; text: string }[] {
   if (text.length < 22) return [];
+  // A char-code walk, not a global regex: V8's backtracking stack overflows on a run of some ten
+  // million token characters (a large base64 body), and such a run is no digest anyway.
+  const taken = [...detections, ...hits].map((d) => [d.start, d.end] as const).sort((a, b) => a[0] - b[0]);
+  let next = 0;
+  /** Largest end of the detections starting before the current token's end, swept once in order. */
+  let reach = -1;
   const out: { start: number; text: string }[] = [];
-  for (const m of text.matchAll(TOKEN_RUN)) {
-    const token = m[0];
+  for (let i = 0; i < text.length; ) {
+    if (!isTokenChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
+    const length = i - start;
+    if (length < 22 || length > MAX_DIGEST_TOKEN) continue;
+    const token = text.slice(start, i);
     if (!DIGEST_SHAPE.test(token) || !/\d/.test(token) || !/[A-Za-z]/.test(token)) continue; // words and numbers are not digests
-    const start = m.index ?? 0;
-    const end = start + token.length;
-    if (detections.some((d) => start < d.end && d.start < end) || hits.some((h) => start < h.end && h.start < end)) continue;
+    // Tokens come in order and never overlap: detections that start before this token's end are
+    // consumed once; a token overlaps one when the furthest end among them passes its start.
+    while (next < taken.length && taken[next][0] < i) reach = Math.max(reach, taken[next++][1]);
+    if (reach > start) continue;
     out.push({ start, text: token });
   }
   return out;
+}
+
+/** [0-9A-Za-z+/_=-]: the characters of hex and base64 (standard and URL-safe) digests. */
+function isTokenChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x3d || c === 0x2d;
 }
 
 /** The region of the MCC most of the capture's IMSIs carry. */

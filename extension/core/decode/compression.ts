@@ -1,5 +1,7 @@
 // gzip, zlib, raw deflate and brotli, undone with node:zlib's sync API and a hard output cap
-// (`maxOutputLength`), so a decompression bomb stops as soon as the cap is reached.
+// (`maxOutputLength`), so a decompression bomb stops as soon as the cap is reached. What a bomb
+// holds up to the cap is still decoded (from a prefix of its input), so identifiers in front of
+// the padding are found.
 import { kMaxLength } from 'node:buffer';
 import * as zlib from 'node:zlib';
 import { toBuffer } from './bytes';
@@ -9,7 +11,11 @@ export type Codec = 'gzip' | 'zlib' | 'deflate' | 'brotli';
 
 export type Inflated =
   | { kind: 'ok'; bytes: Buffer; /** The stream ended early; this is what it held. */ partial: boolean }
-  | { kind: 'overflow' }
+  | {
+    kind: 'overflow';
+    /** The first at most `maxOutput` bytes it decodes to, when any could be had (from a prefix of the input). */
+    head?: Buffer;
+  }
   | { kind: 'fail' };
 
 export function isGzip(b: Uint8Array): boolean {
@@ -76,15 +82,62 @@ export function inflate(codec: Codec, bytes: Uint8Array, maxOutput: number): Inf
   try {
     return { kind: 'ok', bytes: run(codec, input, { maxOutputLength }), partial: false };
   } catch (err) {
-    if (tooLarge(err)) return { kind: 'overflow' };
+    if (tooLarge(err)) return overflow(codec, input, maxOutputLength);
   }
   // A truncated stream (a capture cut short) still holds its first bytes: flush what is there.
   // Corrupt data fails again here and is "not this layer".
   try {
-    const finishFlush = codec === 'brotli' ? zlib.constants.BROTLI_OPERATION_FLUSH : zlib.constants.Z_SYNC_FLUSH;
-    const out = run(codec, input, { maxOutputLength, finishFlush });
+    const out = run(codec, input, { maxOutputLength, finishFlush: flushOf(codec) });
     return out.length > 0 ? { kind: 'ok', bytes: out, partial: true } : { kind: 'fail' };
   } catch (err) {
-    return tooLarge(err) ? { kind: 'overflow' } : { kind: 'fail' };
+    return tooLarge(err) ? overflow(codec, input, maxOutputLength) : { kind: 'fail' };
   }
+}
+
+function flushOf(codec: Codec): number {
+  return codec === 'brotli' ? zlib.constants.BROTLI_OPERATION_FLUSH : zlib.constants.Z_SYNC_FLUSH;
+}
+
+/** Prefixes tried, first to last, when looking for the head of an overflowing stream. */
+const FIRST_PREFIX = 1024;
+const BISECTIONS = 4;
+
+/**
+ * The stream decodes to more than `max` bytes: decode the longest prefix of its input found
+ * whose output fits. Prefixes double (each try stops at the cap, so the work is a few times the
+ * cap, never the bomb's size), then a few bisections bring the head closer to the cap.
+ */
+function overflow(codec: Codec, input: Buffer, max: number): Inflated {
+  const flush = flushOf(codec);
+  const tryPrefix = (length: number): Buffer | 'over' | undefined => {
+    try {
+      return run(codec, input.subarray(0, length), { maxOutputLength: max, finishFlush: flush });
+    } catch (err) {
+      return tooLarge(err) ? 'over' : undefined;
+    }
+  };
+  let fits = 0;
+  let head: Buffer | undefined;
+  let over = input.length;
+  for (let length = Math.min(FIRST_PREFIX, input.length >> 1); length > fits && length < over; length *= 2) {
+    const out = tryPrefix(length);
+    if (out === undefined) return { kind: 'overflow' };
+    if (out === 'over') {
+      over = length;
+      break;
+    }
+    fits = length;
+    head = out;
+  }
+  for (let i = 0; i < BISECTIONS && over - fits > 1; i++) {
+    const mid = fits + ((over - fits) >> 1);
+    const out = tryPrefix(mid);
+    if (out === undefined) break;
+    if (out === 'over') over = mid;
+    else {
+      fits = mid;
+      head = out;
+    }
+  }
+  return head !== undefined && head.length > 0 ? { kind: 'overflow', head } : { kind: 'overflow' };
 }

@@ -127,6 +127,11 @@ function standaloneIn(text: string): (r: Run) => boolean {
   return (r) => r.end + r.pad === e && (r.start === s || (r.start - s <= 64 && AUTH_SCHEME.test(text.slice(s, r.start))));
 }
 
+function overflowDetail(codec: string, cap: OutputCap, head: Uint8Array | undefined): string {
+  const detail = capDetail(`${codec} output`, cap);
+  return head ? `${detail}; its first ${head.length} bytes were decoded` : `${detail}; none of it was decoded`;
+}
+
 /** A name as written in a chain step: hostile 100 MB names are cut. */
 function label(name: string): string {
   return name.length > MAX_KEY_IN_PATH ? `${name.slice(0, MAX_KEY_IN_PATH)}…` : name;
@@ -220,8 +225,13 @@ class FieldDecoder {
       const cap = this.cap();
       const out = inflate(codec, bytes, cap.bytes);
       if (out.kind === 'overflow') {
-        this.hit([...chain, codec], cap.limit, capDetail(`${codec} output`, cap));
+        this.hit([...chain, codec], cap.limit, overflowDetail(codec, cap, out.head));
         stoppedByBound = true;
+        if (!out.head) break;
+        // The head up to the cap is decoded and scanned; what it is wrapped in stays as it is.
+        this.produced += out.head.length;
+        bytes = out.head;
+        chain.push(codec);
         break;
       }
       if (out.kind === 'fail') break;
@@ -369,13 +379,16 @@ class FieldDecoder {
       } else {
         const cap = this.cap();
         const out = inflate(codec, buf, cap.bytes);
-        if (out.kind === 'ok') {
+        if (out.kind === 'overflow') this.hit([...w.chain, codec], cap.limit, overflowDetail(codec, cap, out.head));
+        const inflated = out.kind === 'ok' ? out.bytes : out.kind === 'overflow' ? out.head : undefined;
+        if (inflated) {
           if (w.flags & RAW) this.emit(w, '');
-          this.produced += out.bytes.length;
-          this.stack.push(new Work(append(w.chain, codec), w.keyPath, w.key, undefined, out.bytes, undefined, COUNTED));
+          this.produced += inflated.length;
+          // A head cut at the cap has spent this step's budget: it is read, not decompressed again.
+          const flags = out.kind === 'overflow' ? COUNTED | NO_INFLATE : COUNTED;
+          this.stack.push(new Work(append(w.chain, codec), w.keyPath, w.key, undefined, inflated, undefined, flags));
           return;
         }
-        if (out.kind === 'overflow') this.hit([...w.chain, codec], cap.limit, capDetail(`${codec} output`, cap));
       }
     }
 
