@@ -12,7 +12,7 @@ import { CaptureLoadError, loadCapture } from '../core/load';
 import { PREVIEW_MIN_BYTES, PREVIEW_PREFIX_BYTES, previewCapture } from '../core/load/preview';
 import { STREAM_MIN_BYTES } from '../core/load/stream/index';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
-import { loadAndScanInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../core/work/client';
+import { loadAndScanInWorker, scanBytesInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../core/work/client';
 import type { KnownValue } from '../core/detect/known';
 import { DEFAULT_ADVISORY_TEMPLATE, writeAdvisory } from '../core/report/advisory';
 import { scanCapture, type ScanResult } from '../core/scan';
@@ -108,6 +108,15 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   abortLoad: (() => void) | undefined;
   /** Read whole by the worker (not cancelled): a rescan goes through the worker too, never this thread. */
   readInWorker = false;
+  /**
+   * The bytes a small capture was loaded from on this thread: every scan of it runs in a worker on a
+   * copy of them (a capture of decompression bombs costs a thread seconds, never the host's).
+   */
+  sourceBytes: Uint8Array | undefined;
+  /** Stops the worker scanning `sourceBytes`; set while it runs. */
+  abortScan: (() => void) | undefined;
+  /** Settles when that scan ends (found, failed or stopped); set while it runs. */
+  scanning: Promise<void> | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -149,6 +158,8 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
 
   dispose(): void {
     this.abortLoad?.();
+    this.abortScan?.();
+    this.sourceBytes = undefined;
     this.abortLoad = undefined;
     this.cancelLoad = undefined;
     this.state = undefined;
@@ -433,6 +444,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     if (preview && !preview.complete) {
       this.log.info(`previewing ${displayPath}: the first ${preview.capture.exchanges.length} exchanges of ${(bytes.length / 2 ** 20).toFixed(0)} MiB`);
       const document = new CaptureDocument(uri, { kind: 'preview', capture: preview.capture, bytes, displayPath }, onDispose);
+      document.sourceBytes = bytes;
       this.documents.add(document);
       document.effects = this.effectsFor(document);
       await this.openSidecar(document);
@@ -450,6 +462,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       return new CaptureDocument(uri, { kind: 'failed', message: this.describeLoadError(err, displayPath, bytes.length) });
     }
     if (token.isCancellationRequested) return document;
+    document.sourceBytes = bytes;
     this.documents.add(document);
     document.effects = this.effectsFor(document);
     await this.openSidecar(document);
@@ -805,6 +818,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     return {
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       reveal: (exchangeId) => this.reveal(document, exchangeId),
+      scanSettled: () => scanSettled(document),
       setKnownValues: (entries) => this.saveKnownValues(document, entries),
       saveSidecar: async (edit, what) => {
         const file = document.sidecarFile;
@@ -913,7 +927,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     if (note) document.scan.summary.limitNote = note;
   }
 
-  /** Scan the document's capture (synchronously) and keep what the panel shows of the findings. */
+  /**
+   * Scan the document's capture and keep what the panel shows of the findings: in a worker (on the
+   * bytes it was loaded from, or reading the file again), so the extension host is never held by it.
+   */
   private scan(document: CaptureDocument, settings: EditorScanSettings): void {
     const capture = document.capture;
     if (!capture) return;
@@ -922,25 +939,71 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       void this.rescanInWorker(document, settings);
       return;
     }
-    const displayPath = vscode.workspace.asRelativePath(document.uri, false);
+    if (document.sourceBytes) {
+      void this.scanBytesInWorker(document, capture, document.sourceBytes, settings);
+      return;
+    }
+    // Only a streamed capture cancelled part way is left (its findings came from the worker; this
+    // is a rescan after a settings change, of the rows read before the cancel).
     const started = performance.now();
     try {
-      const result = scanCapture(capture, { known: settings.known, defaultRegion: settings.region, limits: settings.limits });
-      document.scanResult = { result, known: settings.known, regionFromSetting: settings.region !== undefined };
-      this.refilter(document);
-      const s = result.summary;
-      this.log.info(
-        `scanned ${displayPath}: ${s.findings} findings (${s.byConfidence.high} high, ${s.byConfidence.medium} medium, ${s.byConfidence.low} low) ` +
-          `in ${s.exchangesWithFindings} of ${s.exchanges} exchanges, ${result.limits.length} decode limits hit; ` +
-          `${settings.known.length} known values, phone region ${s.defaultRegion}${settings.region ? ' (setting)' : ''}; ` +
-          `scan ${Math.round(result.stats.durationMs)} ms, ${Math.round(performance.now() - started)} ms in all`,
-      );
+      this.scanned(document, scanCapture(capture, { known: settings.known, defaultRegion: settings.region, limits: settings.limits }), settings, started);
     } catch (err) {
-      this.log.error(`scanning ${displayPath} failed`, err);
-      document.scan = failedScanView(capture, `The scan failed: ${errorText(err)}`);
-      document.scanResult = undefined;
+      this.scanFailed(document, capture, err);
     }
     document.scanKey = settings.key;
+  }
+
+  private async scanBytesInWorker(document: CaptureDocument, capture: Capture, bytes: Uint8Array, settings: EditorScanSettings): Promise<void> {
+    document.abortScan?.();
+    document.scanKey = settings.key;
+    const started = performance.now();
+    const job = scanBytesInWorker(bytes, {
+      workerScript: this.workerScript,
+      displayName: vscode.workspace.asRelativePath(document.uri, false),
+      known: settings.known,
+      defaultRegion: settings.region,
+      limits: settings.limits,
+      // The exchanges this thread kept (the maxExchanges setting may have changed since the load).
+      maxExchanges: capture.exchanges.length,
+      expectExchanges: capture.exchanges.length,
+    });
+    document.abortScan = job.abort;
+    const settled = job.result.then(() => undefined, () => undefined);
+    document.scanning = settled;
+    // A newer scan took over, or the editor closed: its result is dropped.
+    const current = () => document.capture === capture && document.scanKey === settings.key && document.abortScan === job.abort;
+    try {
+      const result = await job.result;
+      if (!current()) return;
+      this.scanned(document, result, settings, started);
+    } catch (err) {
+      if (!current()) return;
+      this.scanFailed(document, capture, err);
+    } finally {
+      if (document.abortScan === job.abort) document.abortScan = undefined;
+      if (document.scanning === settled) document.scanning = undefined;
+    }
+    this.notifyRescan(document);
+    this.treeChanged.fire();
+  }
+
+  private scanned(document: CaptureDocument, result: ScanResult, settings: EditorScanSettings, started: number): void {
+    document.scanResult = { result, known: settings.known, regionFromSetting: settings.region !== undefined };
+    this.refilter(document);
+    const s = result.summary;
+    this.log.info(
+      `scanned ${vscode.workspace.asRelativePath(document.uri, false)}: ${s.findings} findings (${s.byConfidence.high} high, ${s.byConfidence.medium} medium, ${s.byConfidence.low} low) ` +
+        `in ${s.exchangesWithFindings} of ${s.exchanges} exchanges, ${result.limits.length} decode limits hit; ` +
+        `${settings.known.length} known values, phone region ${s.defaultRegion}${settings.region ? ' (setting)' : ''}; ` +
+        `scan ${Math.round(result.stats.durationMs)} ms, ${Math.round(performance.now() - started)} ms in all`,
+    );
+  }
+
+  private scanFailed(document: CaptureDocument, capture: Capture, err: unknown): void {
+    this.log.error(`scanning ${vscode.workspace.asRelativePath(document.uri, false)} failed`, err);
+    document.scan = failedScanView(capture, `The scan failed: ${errorText(err)}`);
+    document.scanResult = undefined;
   }
 
   async resolveCustomEditor(document: CaptureDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
@@ -1096,4 +1159,19 @@ function treeFindingsOf(capture: Capture, scan: ScanView): TreeCaptureInfo['find
   }
   treeFindings.set(scan, findings);
   return findings;
+}
+
+/** How long an annotation form waits for a running scan before it opens with the findings so far (the page gives up on an answer after 15 s). */
+const SCAN_SETTLE_MS = 10_000;
+
+/** Resolves once no scan of the document runs (a newer scan may follow one that ends), or after SCAN_SETTLE_MS. */
+async function scanSettled(document: CaptureDocument): Promise<void> {
+  const deadline = Date.now() + SCAN_SETTLE_MS;
+  for (let running = document.scanning; running; running = document.scanning) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
+  }
 }

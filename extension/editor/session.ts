@@ -53,6 +53,11 @@ export interface SessionEffects {
    * `what` names the edit for the message ("Saved the annotation"); resolves to what happened.
    */
   saveSidecar(edit: (book: AnnotationBook) => Sidecar, what: string): Promise<string>;
+  /**
+   * Resolves once no scan of the capture is running (at once when none is): an annotation form
+   * opened right after the capture must list its findings, not those of no scan yet.
+   */
+  scanSettled?(): Promise<void>;
 }
 
 export const NO_KNOWN_VALUES: KnownValuesView = { entries: [], sidecarEntries: [], source: 'none', problems: [] };
@@ -125,6 +130,7 @@ async function answerRequest(view: SessionView, capture: Capture, message: Webvi
       return { type: 'done', requestId, message: await needEffects(view).setKnownValues(message.entries) };
     case 'getAnnotationDraft': {
       for (const id of message.exchangeIds) if (!capture.exchanges[id]) return { type: 'error', requestId, message: `there is no exchange #${id}` };
+      await view.effects?.scanSettled?.();
       const { draft, findings } = needBook(view).draft(message.exchangeIds, message.annotationId, (id) => allFindingsOf(view, id));
       return { type: 'annotationDraft', requestId, draft, findings };
     }

@@ -4,12 +4,33 @@
 // client can re-read them), with progress in between and the scan result at the end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureLoadError } from '../load/errors';
+import { loadCapture } from '../load/index';
 import { exchangeForTransfer, LoadCancelledError, streamCaptureFile, type TransferExchange } from '../load/stream/index';
 import type { Capture, Exchange } from '../model';
-import { CaptureScan } from '../scan';
-import type { FromWorker, WorkerJob } from './messages';
+import { CaptureScan, scanCapture } from '../scan';
+import type { FromWorker, ScanBytesJob, StreamJob, WorkerJob } from './messages';
 
 function run(job: WorkerJob, post: (message: FromWorker) => void): void {
+  if (job.kind === 'scanBytes') scanBytes(job, post);
+  else stream(job, post);
+}
+
+function scanBytes(job: ScanBytesJob, post: (message: FromWorker) => void): void {
+  try {
+    const capture = loadCapture(job.bytes, job.displayName);
+    if (job.maxExchanges !== undefined && capture.exchanges.length > job.maxExchanges) capture.exchanges = capture.exchanges.slice(0, job.maxExchanges);
+    post({ type: 'scanned', exchangeCount: capture.exchanges.length, scan: scanCapture(capture, job.scan) });
+  } catch (err) {
+    failed(err, post);
+  }
+}
+
+function failed(err: unknown, post: (message: FromWorker) => void): void {
+  if (err instanceof CaptureLoadError) post({ type: 'loadError', file: err.file, reason: err.reason, location: err.location, expected: err.expected });
+  else post({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+}
+
+function stream(job: StreamJob, post: (message: FromWorker) => void): void {
   const cancel = new Int32Array(job.cancel);
   const cancelled = () => Atomics.load(cancel, 0) !== 0;
   const scan = new CaptureScan(job.scan);
@@ -74,9 +95,7 @@ function run(job: WorkerJob, post: (message: FromWorker) => void): void {
       };
       const { exchanges: all, ...frame } = partial;
       post({ type: 'cancelled', capture: frame, exchangeCount: all.length, scan: scan.finish(partial) });
-    }
-    else if (err instanceof CaptureLoadError) post({ type: 'loadError', file: err.file, reason: err.reason, location: err.location, expected: err.expected });
-    else post({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    } else failed(err, post);
   }
 }
 

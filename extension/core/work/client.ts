@@ -49,6 +49,15 @@ export class WorkerLoadCancelledError extends LoadCancelledError {
   }
 }
 
+/** The worker for a job, or why it could not start (a missing bundle). */
+function spawn(script: string, job: WorkerJob): Worker | Error {
+  try {
+    return new Worker(script, { workerData: job });
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
 const DEFAULT_BATCH = 2000;
 const DEFAULT_PROGRESS_MS = 200;
 /** A worker busy past its last cancellation check (pairing tshark packets, the scan's end) is stopped after this. */
@@ -59,6 +68,7 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
   const cancelBuffer = new SharedArrayBuffer(4);
   const cancelFlag = new Int32Array(cancelBuffer);
   const job: WorkerJob = {
+    kind: 'stream',
     path,
     displayName,
     scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
@@ -68,12 +78,8 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
     batchSize: options.batchSize ?? DEFAULT_BATCH,
     progressMs: options.progressMs ?? DEFAULT_PROGRESS_MS,
   };
-  let worker: Worker;
-  try {
-    worker = new Worker(options.workerScript, { workerData: job });
-  } catch (err) {
-    return { result: Promise.reject(err instanceof Error ? err : new Error(String(err))), cancel: () => {}, abort: () => {} };
-  }
+  const worker = spawn(options.workerScript, job);
+  if (worker instanceof Error) return { result: Promise.reject(worker), cancel: () => {}, abort: () => {} };
   // Stamped now, before the worker reads it: a body read later from a file changed since is refused, not shown wrong.
   const reader = new HarBodyReader(path, fileStamp(path));
   const exchanges: Exchange[] = [];
@@ -121,6 +127,9 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
         case 'loadError':
           settle(() => reject(new CaptureLoadError(message.file === path ? displayName : message.file, message.reason, message.location, message.expected)));
           return;
+        case 'scanned':
+          settle(() => reject(new Error(`${displayName}: the worker answered a stream job with a scan only`)));
+          return;
         case 'error': {
           const err = new Error(`${displayName}: ${message.message}`);
           if (message.stack) err.stack = message.stack;
@@ -144,6 +153,83 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
       // Nobody will look at what was read (the editor closed): stop now, without scanning it.
       if (settled) return;
       Atomics.store(cancelFlag, 0, 1);
+      void worker.terminate();
+    },
+  };
+}
+
+export interface WorkerScan {
+  /** The scan of the bytes as the caller's loadCapture reads them; rejects with CaptureLoadError or an Error. */
+  result: Promise<ScanResult>;
+  /** Stop the worker now (a newer scan took over, or the editor closed); the result then rejects. */
+  abort(): void;
+}
+
+export interface WorkerScanOptions {
+  workerScript: string;
+  displayName: string;
+  known?: KnownValue[];
+  defaultRegion?: string;
+  limits?: DecodeLimits;
+  maxExchanges?: number;
+  /** Exchanges the caller holds: a scan of another number (the loader changed under it) is refused. */
+  expectExchanges?: number;
+}
+
+/**
+ * Scan a capture the caller loaded from `bytes` (with loadCapture) on a worker thread, so a capture
+ * of decompression bombs holds the worker, not the caller. The bytes are copied to the worker.
+ */
+export function scanBytesInWorker(bytes: Uint8Array, options: WorkerScanOptions): WorkerScan {
+  const { displayName } = options;
+  const job: WorkerJob = {
+    kind: 'scanBytes',
+    bytes,
+    displayName,
+    scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
+    maxExchanges: options.maxExchanges,
+  };
+  const worker = spawn(options.workerScript, job);
+  if (worker instanceof Error) return { result: Promise.reject(worker), abort: () => {} };
+  let settled = false;
+  let aborted = false;
+  const result = new Promise<ScanResult>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      outcome();
+    };
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'scanned':
+          if (options.expectExchanges !== undefined && message.exchangeCount !== options.expectExchanges) {
+            settle(() => reject(new Error(`${displayName}: the worker read ${message.exchangeCount} exchanges where ${options.expectExchanges} are shown`)));
+          } else {
+            settle(() => resolve(message.scan));
+          }
+          return;
+        case 'loadError':
+          settle(() => reject(new CaptureLoadError(message.file, message.reason, message.location, message.expected)));
+          return;
+        case 'error': {
+          const err = new Error(`${displayName}: ${message.message}`);
+          if (message.stack) err.stack = message.stack;
+          settle(() => reject(err));
+          return;
+        }
+        default:
+          settle(() => reject(new Error(`${displayName}: the worker answered a scan job with '${message.type}'`)));
+      }
+    });
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) => settle(() => reject(new Error(aborted ? `${displayName}: the scan was stopped` : `${displayName}: the scanning worker stopped (exit code ${code})`))));
+  });
+  return {
+    result,
+    abort: () => {
+      if (settled) return;
+      aborted = true;
       void worker.terminate();
     },
   };

@@ -6,8 +6,12 @@ import type { Capture, SourceLocation } from '../model';
 import type { ScanResult } from '../scan';
 import type { TransferExchange } from '../load/stream/index';
 
-/** The worker's `workerData`. */
-export interface WorkerJob {
+/** The worker's `workerData`: read a file and scan it, or scan bytes the caller already loaded. */
+export type WorkerJob = StreamJob | ScanBytesJob;
+
+/** Stream a capture file from disk, sending its exchanges and then the scan. */
+export interface StreamJob {
+  kind: 'stream';
   path: string;
   /** The name errors, warnings and the capture's source give the file (a workspace-relative path). */
   displayName: string;
@@ -20,6 +24,21 @@ export interface WorkerJob {
   batchSize: number;
   /** Least time between two `progress` messages. */
   progressMs: number;
+}
+
+/**
+ * Scan a capture the caller loaded from these bytes (a small file, opened on its own thread): the
+ * worker loads the same bytes with the same loader, so exchange ids agree, and sends only the scan.
+ * Decoding bounds cap each field, but a capture of many bombs would still hold a thread for
+ * seconds: that thread is never the extension host's.
+ */
+export interface ScanBytesJob {
+  kind: 'scanBytes';
+  bytes: Uint8Array;
+  displayName: string;
+  scan: { known: KnownValue[]; defaultRegion?: string; limits?: DecodeLimits };
+  /** The caller kept only the first `maxExchanges` exchanges: so does the scan. */
+  maxExchanges?: number;
 }
 
 export interface WorkerProgress {
@@ -39,5 +58,7 @@ export type FromWorker =
   | { type: 'done'; capture: CaptureFrame; exchangeCount: number; scan: ScanResult }
   /** What was read before the cancel (not the file's pages, DNS answers or warnings: those come at its end). */
   | { type: 'cancelled'; capture: CaptureFrame; exchangeCount: number; scan: ScanResult }
+  /** The answer to a ScanBytesJob. */
+  | { type: 'scanned'; exchangeCount: number; scan: ScanResult }
   | { type: 'loadError'; file: string; reason: string; location?: SourceLocation; expected?: string }
   | { type: 'error'; message: string; stack?: string };

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CaptureLoadError, loadCaptureFile } from '../../../extension/core/load/index';
+import { CaptureLoadError, loadCapture, loadCaptureFile } from '../../../extension/core/load/index';
 import { LoadCancelledError } from '../../../extension/core/load/stream/index';
 import type { Exchange } from '../../../extension/core/model';
 import { scanCapture, type ScanResult } from '../../../extension/core/scan';
-import { loadAndScanInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
+import { loadAndScanInWorker, scanBytesInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
+import { brotliBomb, deflateBomb, harEntry, harText, siblingEntry } from '../bombs/make';
 import type { KnownValue } from '../../../extension/core/detect/known';
 import { responseSize } from '../../../extension/editor/rows';
 import { corpusPath } from '../corpus';
@@ -190,5 +191,68 @@ describe('capture worker', function () {
     rmSync(file);
     assert.throws(() => capture.exchanges[2].request.body?.bytes, /was removed or cannot be read since it was opened \(ENOENT\)/);
     assert.equal(responseSize(upload.response), size, 'the table\'s size column does not read the body');
+  });
+});
+
+describe('capture worker: scanning bytes the caller loaded (small captures, off the caller\'s thread)', function () {
+  this.timeout(120_000);
+
+  for (const name of FILES) {
+    it(`${name}: the findings of scanCapture on this thread`, async () => {
+      const bytes = readFileSync(corpusPath(name));
+      const here = loadCapture(bytes, name);
+      const scan = await scanBytesInWorker(bytes, { workerScript: WORKER, displayName: name, known: KNOWN, expectExchanges: here.exchanges.length }).result;
+      assert.deepStrictEqual(comparable(scan), comparable(scanCapture(here, { known: KNOWN })));
+    });
+  }
+
+  it('keeps to the exchanges the caller kept, and refuses a count that disagrees', async () => {
+    const name = 'generated/har/mitmproxy_hardump.har';
+    const bytes = readFileSync(corpusPath(name));
+    const here = loadCapture(bytes, name);
+    assert.ok(here.exchanges.length > 3);
+    const first3 = await scanBytesInWorker(bytes, { workerScript: WORKER, displayName: name, maxExchanges: 3, expectExchanges: 3 }).result;
+    assert.equal(first3.summary.exchanges, 3);
+    assert.ok(first3.findings.every((f) => f.exchangeId < 3));
+    await assert.rejects(scanBytesInWorker(bytes, { workerScript: WORKER, displayName: name, expectExchanges: 3 }).result, /read \d+ exchanges where 3 are shown/);
+  });
+
+  it('reports bytes that do not load as the loader would, naming the file and the place', async () => {
+    const err = await scanBytesInWorker(Buffer.from('{"log": {"entries": [ {"request": '), { workerScript: WORKER, displayName: 'cut.har' }).result.then(
+      () => assert.fail('a cut file scanned'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof CaptureLoadError, String(err));
+    assert.equal(err.file, 'cut.har');
+    assert.ok(err.location?.line !== undefined || err.location?.jsonPath !== undefined, JSON.stringify(err.location));
+  });
+
+  it('a capture of decompression bombs is scanned while this thread keeps running, each cap recorded', async () => {
+    const bombs = await Promise.all([deflateBomb('gzip'), brotliBomb(), deflateBomb('zlib')]);
+    const bytes = Buffer.from(harText([
+      siblingEntry('before'),
+      ...bombs.map((b) => harEntry({ response: { bytes: b.bytes, contentEncoding: b.contentEncoding } })),
+      siblingEntry('after'),
+    ]));
+    // This thread's event loop turns while the worker decodes: counted, not timed.
+    let turns = 0;
+    let turning = true;
+    const turn = (): void => {
+      turns++;
+      if (turning) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const job = scanBytesInWorker(bytes, { workerScript: WORKER, displayName: 'bombs.har', expectExchanges: bombs.length + 2 });
+    const scan = await job.result.finally(() => (turning = false));
+    assert.ok(turns > 10, `this thread's event loop turned ${turns} times while the worker scanned`);
+    for (let id = 1; id <= bombs.length; id++) assert.ok(scan.limits.some((l) => l.exchangeId === id && l.part === 'response_body'), `a cap recorded for exchange #${id}`);
+    assert.deepEqual(scan.findings.filter((f) => f.kind === 'imei').map((f) => f.exchangeId).sort(), [0, bombs.length + 1]);
+  });
+
+  it('abort stops the worker and rejects', async () => {
+    const bomb = await deflateBomb('gzip');
+    const job = scanBytesInWorker(Buffer.from(harText([harEntry({ response: { bytes: bomb.bytes, contentEncoding: bomb.contentEncoding } })])), { workerScript: WORKER, displayName: 'bomb.har' });
+    job.abort();
+    await assert.rejects(job.result, /the scan was stopped/);
   });
 });
