@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { CaptureEditorProvider, viewTypeFor, type OpenCapture } from './editor/captureEditorProvider';
 import { parseShowInCaptureArgs, registerFindingsTree } from './editor/findingsTree';
+import { inertNotificationText } from './editor/notify';
 
 const CAPTURE_EXTENSIONS = ['har', 'harp', 'zhar', 'json', 'jsonl', 'ndjson'];
 
@@ -82,7 +83,7 @@ async function exportAdvisory(provider: CaptureEditorProvider, target: unknown, 
     return undefined;
   }
   await vscode.workspace.fs.writeFile(destination, new TextEncoder().encode(advisory.markdown));
-  for (const problem of advisory.problems) void vscode.window.showWarningMessage(problem);
+  for (const problem of advisory.problems) void vscode.window.showWarningMessage(inertNotificationText(problem));
   await vscode.commands.executeCommand('markdown.showPreview', destination);
   return destination;
 }

@@ -40,6 +40,8 @@ const BIDI_OR_INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 // C1 controls have no Control Pictures.
 const C1_CONTROL = /[\u0080-\u009f]/g;
+// Half a surrogate pair: the browser draws it as U+FFFD, hiding what the capture held.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** ⟨U+202E⟩ for one invisible character (a pair for the tag characters). */
 function marker(c: string): string {
@@ -49,13 +51,14 @@ function marker(c: string): string {
 /**
  * Make hidden characters visible, so captured text cannot hide or reorder what is shown:
  * C0 controls become their Control Pictures (␀ ␉ ␊ …), C1 controls, bidi overrides, zero-width
- * and other invisible characters become ⟨U+202E⟩-style markers.
+ * and other invisible characters, and lone surrogates, become ⟨U+202E⟩-style markers.
  */
 export function visible(text: string): string {
   return text
     .replace(CONTROL, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)))
     .replace(C1_CONTROL, marker)
-    .replace(BIDI_OR_INVISIBLE, marker);
+    .replace(BIDI_OR_INVISIBLE, marker)
+    .replace(LONE_SURROGATE, marker);
 }
 
 /** Set text only when it changed (row recycling touches many cells per scroll frame). */

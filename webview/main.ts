@@ -188,7 +188,8 @@ let statusFromTable = false;
 function showStatus(message: string | undefined, kind: 'warning' | 'info' = 'warning'): void {
   statusFromTable = false;
   if (statusTimer !== undefined) clearTimeout(statusTimer);
-  statusLine.replaceChildren(...(message ? [icon(kind === 'info' ? 'info' : 'warning'), h('span', {}, message)] : []));
+  // Host messages name the capture file and quote sidecar or capture text: shown like capture text.
+  statusLine.replaceChildren(...(message ? [icon(kind === 'info' ? 'info' : 'warning'), h('span', {}, visible(message))] : []));
   statusLine.classList.toggle('info', kind === 'info');
   statusLine.hidden = !message;
   if (message && kind === 'info') statusTimer = setTimeout(() => showStatus(undefined), 4000);

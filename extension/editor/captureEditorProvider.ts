@@ -287,10 +287,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
     }
     const book = document?.annotations;
     if (!document || !book) {
-      void vscode.window.showErrorMessage(document?.loadError ?? `LeakLens could not open ${vscode.workspace.asRelativePath(uri, false)}.`);
+      void vscode.window.showErrorMessage(inertNotificationText(document?.loadError ?? `LeakLens could not open ${vscode.workspace.asRelativePath(uri, false)}.`));
       return;
     }
-    let focus: { exchangeId: number; findingKey: string | null };
+    let focus: { exchangeId: number; findingKey: string | null; annotate?: boolean };
     if ('annotationId' in target) {
       const annotation = book.annotation(target.annotationId);
       const exchangeId = annotation?.exchanges.map((x) => book.exchangeOf(x)).find((id) => id !== undefined);

@@ -2,13 +2,14 @@
 // would. Screenshots go to test-output/e2e on every run. Waits are for states, never fixed sleeps.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { readFileSync } from 'node:fs';
-import { loadCaptureFile } from '../../extension/core/load/index';
+import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
+import { serializeSidecar } from '../../extension/core/annotations/sidecar';
+import { loadCapture, loadCaptureFile } from '../../extension/core/load/index';
 import { locateExchange } from '../../extension/core/load/locate';
+import { hostileHar, hostileSidecar } from '../webview/hostileCapture';
 import { CORPUS, OUTPUT, ROOT, launchChromium, screenshot, startCodeServer, workbenchUrl, type CodeServer } from './harness';
 
 /** The 1-based line where exchange `id` starts in the file, by the extension's own locator. */
@@ -298,5 +299,151 @@ describe('LeakLens in the workbench', function () {
     await runCommand('View: Reopen Editor With...');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Text Editor' }).first().click();
     await page.locator('.monaco-editor .view-lines', { hasText: '"log"' }).first().waitFor({ timeout: 30_000 });
+  });
+});
+
+// Attacks through the real workbench: a hostile HAR (and sidecar) opened in code-server, then
+// messages outside the contract forged on the webview's own channel to the extension host.
+
+describe('LeakLens in the workbench: a hostile capture and forged webview messages', function () {
+  this.timeout(240_000);
+  const FILE = 'hostile.har';
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let workspace: string;
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const vsix = join(OUTPUT, 'leaklens-attacks.vsix');
+    execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, stdio: 'ignore' });
+    workspace = mkdtempSync(join(tmpdir(), 'leaklens-hostile-'));
+    const bytes = hostileHar();
+    writeFileSync(join(workspace, FILE), bytes);
+    writeFileSync(join(workspace, `${FILE}.leaklens.json`), serializeSidecar(hostileSidecar(loadCapture(bytes, FILE), FILE)));
+    server = await startCodeServer({ vsix });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(server, workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${FILE}"]`).waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** The webview's outer frame (VS Code's host page) and the page inside it (ours). */
+  async function frames(): Promise<{ outer: Frame; inner: Frame }> {
+    const outer = await (await page.locator('iframe.webview.ready').last().elementHandle())?.contentFrame();
+    assert.ok(outer, 'the webview frame');
+    const inner = await (await outer.locator('#active-frame').elementHandle())?.contentFrame();
+    assert.ok(inner, 'the page inside it');
+    return { outer, inner };
+  }
+
+  /** What our page holds that a capture could have put there: elements, handler attributes, the payloads' flag. */
+  const INJECTED = `(() => {
+    const found = [];
+    const visit = (root, inShadow) => {
+      for (const el of root.querySelectorAll('*')) {
+        const tag = el.localName;
+        // The components' own: the codicon stylesheet they link into their shadow roots, and their icons.
+        const own = inShadow && ((tag === 'link' && /\\/codicon\\.css$/.test(el.href)) || tag === 'svg');
+        if (/^(script|img|svg|iframe|frame|object|embed|meta|link|style|base|form|a|video|audio)$/.test(tag) && !own) found.push('<' + tag + '>');
+        for (const a of el.attributes) if (/^on/i.test(a.name) || (/^(href|src|srcdoc|action|formaction)$/i.test(a.name) && !own)) found.push(tag + ' ' + a.name);
+        if (el.shadowRoot) visit(el.shadowRoot, true);
+      }
+    };
+    visit(document.getElementById('app'), false);
+    return { found, pwned: String(globalThis.__pwned), scripts: document.scripts.length, url: location.href };
+  })()`;
+
+  it('opens a hostile HAR: no injected element in the webview; a forged executeCommand, readFile and out-of-contract messages are refused, no command runs (screenshot)', async () => {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill(FILE);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: FILE }).first().click();
+    const view = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await view.locator('.table-row:not(.loading) .col-id', { hasText: /^4$/ }).waitFor({ timeout: 60_000 });
+    const baseline = await (await frames()).inner.evaluate<{ found: string[]; pwned: string; scripts: number; url: string }>(INJECTED);
+    // Every request's details, every tab; the annotations and the findings view.
+    for (let id = 0; id <= 4; id++) {
+      await view.locator('.table-row .col-id', { hasText: new RegExp(`^${id}$`) }).click();
+      await view.locator('.detail-url').waitFor();
+      for (const tab of ['overview', 'headers', 'query', 'cookies', 'request-body', 'response-body']) await view.locator(`.detail-tab-header[data-tab="${tab}"]`).click();
+    }
+    await view.locator('.table-row .col-id', { hasText: /^0$/ }).click();
+    await view.locator('.detail-annotations .annotation-card').first().waitFor();
+    const host = (await view.locator('.table-row .col-host').first().textContent()) ?? '';
+    assert.equal(host, 'evil⟨U+202E⟩gnp.exe.test', 'the bidi override shown as a marker in the real webview');
+    const { outer, inner } = await frames();
+    const after = await inner.evaluate<{ found: string[]; pwned: string; scripts: number; url: string }>(INJECTED);
+    assert.deepEqual(after.found, [], 'no element or attribute from the capture');
+    assert.equal(after.pwned, 'undefined', 'no payload ran');
+    assert.equal(after.scripts, baseline.scripts, 'no script element added');
+    assert.equal(after.url, baseline.url, 'no navigation');
+    console.log(`      screenshot: ${await screenshot(page, 'hostile-capture')}`);
+
+    // The page's API is acquired once; from inside, it cannot be had again.
+    const again = await inner.evaluate<string>('(() => { try { acquireVsCodeApi(); return "acquired"; } catch (e) { return String(e.message); } })()');
+    assert.match(again, /already been acquired/);
+    // Replies the host sends the page, to see how it answers the forged messages.
+    await inner.evaluate('(() => { globalThis.__replies = []; window.addEventListener("message", (e) => { if (e.data && e.data.requestId >= 900000) globalThis.__replies.push(e.data); }); })()');
+    const sidecarPath = join(workspace, `${FILE}.leaklens.json`);
+    const sidecarBefore = readFileSync(sidecarPath, 'utf8');
+    const filesBefore = readdirSync(workspace).sort();
+    const tabsBefore = await page.locator('.editor-group-container .tab').count();
+    const query = { search: '', sort: 'id', descending: false, kinds: [], hosts: [], methods: [], statuses: [], scheme: 'any', findings: 'any' };
+    const draft = { id: null, exchangeIds: [999_999], severity: 'high', title: 'forged', notes: '', tags: [], findingKeys: [] };
+    // JSON.parse makes "__proto__" an own key (an object literal would set the prototype).
+    const forged: { what: string; message: string }[] = [
+      { what: 'executeCommand (a terminal)', message: JSON.stringify({ type: 'executeCommand', requestId: 900_001, command: 'workbench.action.terminal.new' }) },
+      { what: 'executeCommand without an id', message: JSON.stringify({ type: 'executeCommand', command: 'workbench.action.terminal.new', args: [] }) },
+      { what: 'readFile /etc/passwd', message: JSON.stringify({ type: 'readFile', requestId: 900_002, path: '/etc/passwd' }) },
+      { what: 'an unknown type', message: JSON.stringify({ type: 'openExternal', requestId: 900_003, url: 'https://attacker.example/' }) },
+      { what: 'getDetail with an extra key', message: JSON.stringify({ type: 'getDetail', requestId: 900_004, exchangeId: 0, path: '/etc/passwd' }) },
+      { what: 'getDetail with a wrong type', message: JSON.stringify({ type: 'getDetail', requestId: 900_005, exchangeId: '0' }) },
+      { what: 'getDetail with __proto__', message: '{"type":"getDetail","requestId":900006,"exchangeId":0,"__proto__":{"isAdmin":true}}' },
+      { what: 'getRows with a 1 MB search', message: JSON.stringify({ type: 'getRows', requestId: 900_007, query: { ...query, search: 'a'.repeat(1_000_000) }, offset: 0, limit: 10 }) },
+      { what: 'saveAnnotation on exchange 999999', message: JSON.stringify({ type: 'saveAnnotation', requestId: 900_008, draft }) },
+      { what: 'reveal exchange 999999', message: JSON.stringify({ type: 'reveal', requestId: 900_009, exchangeId: 999_999 }) },
+      { what: 'deleteAnnotation of a path', message: JSON.stringify({ type: 'deleteAnnotation', requestId: 900_010, id: '../../../../etc/passwd' }) },
+      { what: 'setKnownValues with a path as kind', message: JSON.stringify({ type: 'setKnownValues', requestId: 900_011, target: 'sidecar', entries: [{ kind: '../etc/passwd', value: 'x' }] }) },
+      { what: 'copy a layer that does not exist', message: JSON.stringify({ type: 'copy', requestId: 900_012, target: { what: 'layer', exchangeId: 0, section: 'request-body', field: 99, layer: 64 } }) },
+    ];
+    // Exactly what the page's acquireVsCodeApi().postMessage does: the webview host page's channel to the extension host.
+    for (const f of forged) await outer.evaluate(`window.__vscode_post_message__('onmessage', { message: JSON.parse(${JSON.stringify(f.message)}) })`);
+    const ids = forged.map((f) => JSON.parse(f.message) as { requestId?: number }).filter((m) => m.requestId !== undefined).map((m) => m.requestId);
+    const deadline = Date.now() + 30_000;
+    let replies: { type: string; requestId: number; message?: string }[] = [];
+    while (replies.length < ids.length && Date.now() < deadline) {
+      await page.waitForTimeout(200);
+      replies = await inner.evaluate('globalThis.__replies');
+    }
+    const byId = new Map(replies.map((r) => [r.requestId, r]));
+    const table = forged.map((f) => {
+      const id = (JSON.parse(f.message) as { requestId?: number }).requestId;
+      const reply = id === undefined ? undefined : byId.get(id);
+      return `${f.what}: ${reply ? `${reply.type} (${reply.message ?? ''})` : 'no reply'}`;
+    });
+    console.log(`      forged messages:\n${table.map((l) => `        ${l}`).join('\n')}`);
+    for (const id of ids) assert.equal(byId.get(id as number)?.type, 'error', `request ${id} refused: ${table.join(' | ')}`);
+    // Nothing ran: no terminal, no new editor, no file written or created, the sidecar as it was.
+    await page.waitForTimeout(1000);
+    assert.equal(await page.locator('.terminal-outer-container, .integrated-terminal, .xterm').count(), 0, 'no terminal');
+    assert.equal(await page.locator('.editor-group-container .tab').count(), tabsBefore, 'no editor opened');
+    assert.equal(await page.locator('.tab', { hasText: 'passwd' }).count(), 0);
+    assert.equal(readFileSync(sidecarPath, 'utf8'), sidecarBefore, 'the sidecar unchanged');
+    assert.deepEqual(readdirSync(workspace).sort(), filesBefore, 'no file created');
+    // The page still works: a valid request is answered.
+    await view.locator('.table-row .col-id', { hasText: /^1$/ }).click();
+    await view.locator('.detail-url', { hasText: 'api.evil.test' }).waitFor();
+    console.log(`      screenshot: ${await screenshot(page, 'hostile-capture-forged-messages')}`);
+    // The control: a terminal the researcher opens is seen by the check above, so that check can fail.
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').fill('>Terminal: Create New Terminal');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Terminal: Create New Terminal' }).first().click();
+    await page.locator('.terminal-outer-container, .integrated-terminal, .xterm').first().waitFor({ timeout: 30_000 });
   });
 });

@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Confidence, IdentifierKind } from '../model';
 import type { ScanJsonFile } from './json';
+import { cleanText } from './markdown';
 
 const KIND_TITLES: Record<IdentifierKind, string> = {
   imei: 'IMEI (device hardware identity)',
@@ -34,6 +35,15 @@ function artifactUri(path: string): string {
   return /^[a-z]+:\/\//i.test(path) ? path : pathToFileURL(path).href;
 }
 
+/**
+ * A plain-text SARIF message holding capture text: viewers show it as is, so control and bidi
+ * characters become `\u202e` escapes, and `[` `]` are escaped as SARIF §3.11.6 asks, so the
+ * capture cannot make an embedded link (`[text](https://…)`).
+ */
+export function sarifText(text: string): string {
+  return cleanText(text, true).replace(/[[\]]/g, (c) => `\\${c}`);
+}
+
 export interface SarifLog {
   $schema: string;
   version: '2.1.0';
@@ -50,8 +60,8 @@ export function toSarif(files: readonly ScanJsonFile[], toolVersion: string): Sa
       ruleIndex: KINDS.indexOf(f.kind),
       level: level(f.confidence),
       message: {
-        text: `${KIND_TITLES[f.kind]} ${f.value} sent to ${f.exchange.host} over ${scheme}: ${where}, via ${f.chainText}.` +
-          (f.known ? ` Matches ${f.known.learnedFrom ? 'a value learned from this capture' : 'a known value'} (${f.known.variant}).` : ''),
+        text: sarifText(`${KIND_TITLES[f.kind]} ${f.value} sent to ${f.exchange.host} over ${scheme}: ${where}, via ${f.chainText}.` +
+          (f.known ? ` Matches ${f.known.learnedFrom ? 'a value learned from this capture' : 'a known value'} (${f.known.variant}).` : '')),
       },
       locations: [{
         physicalLocation: { artifactLocation: { uri: artifactUri(file.path), index: artifactIndex } },
@@ -69,7 +79,7 @@ export function toSarif(files: readonly ScanJsonFile[], toolVersion: string): Sa
     };
   }));
   const notifications = files.filter((f) => f.error).map((f) => ({
-    level: 'error', message: { text: f.error ?? '' }, locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.path) } } }],
+    level: 'error', message: { text: sarifText(f.error ?? '') }, locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.path) } } }],
   }));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
