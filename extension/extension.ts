@@ -31,8 +31,21 @@ export function activate(context: vscode.ExtensionContext): LeakLensApi {
     vscode.commands.registerCommand('leaklens.editAdvisoryDetails', (target?: unknown) => provider.editAdvisoryDetails(target instanceof vscode.Uri ? target : undefined)),
     vscode.commands.registerCommand('leaklens.openSidecar', (target?: unknown) => provider.openSidecarOf(target instanceof vscode.Uri ? target : undefined)),
     ...registerFindingsTree(context, provider.treeSource),
+    vscode.workspace.onDidOpenTextDocument(startJsonFeaturesFor),
   );
+  for (const document of vscode.workspace.textDocuments) startJsonFeaturesFor(document);
   return { openCaptures: () => provider.openCaptures() };
+}
+
+/**
+ * A `.har` opened as text has the `har` language (our grammar). VS Code's JSON extension serves it
+ * (package.json `jsonLanguageParticipants`: validation, outline, folding, formatting) but starts
+ * only for `json` documents by itself: start it when a `har` one is the first to open.
+ */
+function startJsonFeaturesFor(document: vscode.TextDocument): void {
+  if (document.languageId !== 'har') return;
+  const json = vscode.extensions.getExtension('vscode.json-language-features');
+  if (json && !json.isActive) void json.activate().then(undefined, () => undefined);
 }
 
 /** How long Export Advisory waits for a capture it opened to be scanned. */
