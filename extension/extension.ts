@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { CaptureEditorProvider, viewTypeFor, type OpenCapture } from './editor/captureEditorProvider';
 import { parseShowInCaptureArgs, registerFindingsTree } from './editor/findingsTree';
+import { TextFindings } from './editor/textDecorations';
 import { inertNotificationText } from './editor/notify';
 
 const CAPTURE_EXTENSIONS = ['har', 'harp', 'zhar', 'json', 'jsonl', 'ndjson'];
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): LeakLensApi {
     vscode.commands.registerCommand('leaklens.editAdvisoryDetails', (target?: unknown) => provider.editAdvisoryDetails(target instanceof vscode.Uri ? target : undefined)),
     vscode.commands.registerCommand('leaklens.openSidecar', (target?: unknown) => provider.openSidecarOf(target instanceof vscode.Uri ? target : undefined)),
     ...registerFindingsTree(context, provider.treeSource),
+    ...TextFindings.register(context, log),
     vscode.workspace.onDidOpenTextDocument(startJsonFeaturesFor),
   );
   for (const document of vscode.workspace.textDocuments) startJsonFeaturesFor(document);

@@ -433,6 +433,8 @@ export interface FocusExchangeMessage {
   type: 'focusExchange';
   exchangeId: number;
   findingKey: string | null;
+  /** Then open the annotation form for it ("Annotate this request" in the text view). */
+  annotate?: boolean;
 }
 
 /** Open the annotation form for the selected rows (the command and its keyboard shortcut). */

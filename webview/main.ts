@@ -668,6 +668,17 @@ function startAnnotation(): void {
   void openForm(annotationTargets(), null);
 }
 
+/** The form for one request the host named (not the selection, which may still be changing). */
+function annotateExchange(exchangeId: number): void {
+  if (modalOpen() || formRequested) return;
+  const why = cannotAnnotate();
+  if (why) {
+    showStatus(why);
+    return;
+  }
+  void openForm([exchangeId], null);
+}
+
 /** An existing annotation's form (its own exchanges: an annotation whose requests are all gone has none). */
 function editAnnotation(id: string, place: AnnotationPlace): Promise<void> {
   if (annotations?.status === 'error') {
@@ -773,6 +784,8 @@ function applyPendingFocus(): void {
       saveState();
       loadDetail(focus.exchangeId, focus.findingKey ?? undefined);
       table.focus();
+      // After the selection, so the form is for this request whatever was selected before.
+      if (focus.annotate) annotateExchange(focus.exchangeId);
     },
     (err: unknown) => showStatus(err instanceof Error ? err.message : String(err)),
   );

@@ -101,7 +101,7 @@ export class CaptureDocument implements vscode.CustomDocument, SessionView {
   /** The sidecar as the workbench uses it; undefined until the capture is loaded. */
   annotations: AnnotationBook | undefined;
   /** What a webview should show once it is ready (the Findings tree opened the capture for it). */
-  pendingFocus: { exchangeId: number; findingKey: string | null } | undefined;
+  pendingFocus: { exchangeId: number; findingKey: string | null; annotate?: boolean } | undefined;
   /** Stops the worker reading the capture; set while it reads (or scans it again). */
   cancelLoad: (() => void) | undefined;
   /** Stops it at once, dropping what it read (the editor is closing). */
@@ -302,7 +302,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       }
       focus = { exchangeId, findingKey: null };
     } else {
-      focus = { exchangeId: target.exchangeId, findingKey: target.findingKey };
+      focus = { exchangeId: target.exchangeId, findingKey: target.findingKey, ...(target.annotate ? { annotate: true } : {}) };
     }
     const ready = [...document.panels].find((p) => p.active && this.readyWebviews.has(p.webview)) ?? [...document.panels].find((p) => this.readyWebviews.has(p.webview));
     if (ready) await ready.webview.postMessage({ type: 'focusExchange', ...focus } satisfies ToWebview);

@@ -46,7 +46,8 @@ export const OPEN_IN_LEAKLENS = 'leaklens.openInLeakLens';
  * alone), or an annotation by id when the capture is not open yet (its anchors are resolved after
  * loading; they may turn out to be orphans).
  */
-export type ShowInCaptureTarget = { exchangeId: number; findingKey: string | null } | { annotationId: string };
+/** `annotate`: open the annotation form for the exchange once it is shown (the text view's CodeLens). */
+export type ShowInCaptureTarget = { exchangeId: number; findingKey: string | null; annotate?: boolean } | { annotationId: string };
 
 /** A finding as the tree lists it (judged findings are left out by the caller). */
 export interface TreeFinding {
@@ -442,7 +443,9 @@ export function parseShowInCaptureArgs(args: readonly unknown[]): { uri: string;
   const key = Object.hasOwn(t, 'findingKey') ? t.findingKey : null;
   if (typeof exchangeId !== 'number' || !Number.isSafeInteger(exchangeId) || exchangeId < 0) return undefined;
   if (key !== null && (typeof key !== 'string' || key.length > 8192)) return undefined;
-  return { uri, target: { exchangeId, findingKey: key } };
+  const annotate = Object.hasOwn(t, 'annotate') ? t.annotate : false;
+  if (typeof annotate !== 'boolean') return undefined;
+  return { uri, target: annotate ? { exchangeId, findingKey: key, annotate } : { exchangeId, findingKey: key } };
 }
 
 // ---- helpers ------------------------------------------------------------------------------------

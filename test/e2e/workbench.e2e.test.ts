@@ -447,3 +447,146 @@ describe('LeakLens in the workbench: a hostile capture and forged webview messag
     await page.locator('.terminal-outer-container, .integrated-terminal, .xterm').first().waitFor({ timeout: 30_000 });
   });
 });
+
+// A capture opened as text: the extension marks the scan's findings in the JSON itself (issue 9),
+// with a hover naming kind, confidence and decode chain, and a CodeLens per request that opens
+// the workbench there. Own workspace, where .har files open in the text editor by default.
+describe('LeakLens findings in a capture opened as text', function () {
+  this.timeout(180_000);
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let workspace: string;
+  let harText: string;
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const vsix = join(OUTPUT, 'leaklens-text.vsix');
+    execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, stdio: 'ignore' });
+    workspace = mkdtempSync(join(tmpdir(), 'leaklens-text-'));
+    copyFileSync(join(CORPUS, 'generated/har', HAR), join(workspace, HAR));
+    harText = readFileSync(join(workspace, HAR), 'utf8');
+    server = await startCodeServer({ vsix, settings: { 'workbench.editorAssociations': { '*.har': 'default' }, 'editor.hover.delay': 150, 'editor.stickyScroll.enabled': false } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(server, workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${HAR}"]`).waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    console.log(`      screenshot of the failure: ${await screenshot(page, 'text-findings-failure')} (code-server log in ${server?.dir})`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Go to a 1-based line (Ctrl+G), so it is rendered. */
+  async function goToLine(line: number): Promise<void> {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`:${line}`);
+    await page.keyboard.press('Enter');
+  }
+
+  /**
+   * Hover the characters `needle` (from `offset` on in it) where the editor renders them, until a
+   * hover holding `expect` shows (the scan runs in the background first).
+   */
+  async function hover(needle: string, expect: RegExp): Promise<string> {
+    const hoverBox = page.locator('.monaco-hover:not(.hidden)', { hasText: expect });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      // A string, evaluated in the page: the test code has no DOM types.
+      const box = (await page.evaluate(`(() => {
+        for (const span of document.querySelectorAll('.monaco-editor .view-lines span')) {
+          const node = span.firstChild;
+          if (!node || node.nodeType !== 3 || span.children.length > 0) continue;
+          const at = (node.textContent || '').indexOf(${JSON.stringify(needle)});
+          if (at === -1) continue;
+          const range = document.createRange();
+          range.setStart(node, at + 2);
+          range.setEnd(node, at + 4);
+          const r = range.getBoundingClientRect();
+          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+        return undefined;
+      })()`)) as { x: number; y: number } | undefined;
+      if (box) {
+        await page.mouse.move(box.x - 40, box.y + 200);
+        await page.mouse.move(box.x, box.y, { steps: 4 });
+        try {
+          await hoverBox.first().waitFor({ timeout: 3_000 });
+          return await hoverBox.first().innerText();
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+        }
+      } else if (Date.now() > deadline) {
+        throw new Error(`"${needle}" is not rendered`);
+      } else {
+        await page.waitForTimeout(250);
+      }
+    }
+  }
+
+  it('opens a corpus HAR as text: hovering the IMEI and the base64 body shows kind, confidence, chain and decoded text; the CodeLens opens the request in LeakLens with its annotation form (screenshots)', async () => {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill(HAR);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: HAR }).first().click();
+    await page.locator('.monaco-editor .view-lines', { hasText: '"log"' }).first().waitFor({ timeout: 30_000 });
+    // A CodeLens per request once the scan is placed.
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'in LeakLens' }).filter({ visible: true }).first().waitFor({ timeout: 60_000 });
+
+    // The first IMEI: exchange 0's query (`?imei=…` in the URL and in queryString).
+    const imeiLine = harText.slice(0, harText.indexOf('868715392756833')).split('\n').length;
+    await goToLine(imeiLine);
+    const imeiHover = await hover('868715392756833', /IMEI/);
+    assert.match(imeiHover, /IMEI/);
+    assert.match(imeiHover, /868715392756833/);
+    assert.match(imeiHover, /high confidence/);
+    assert.match(imeiHover, /request #0/);
+    console.log(`      screenshot: ${await screenshot(page, 'text-hover-imei')}`);
+    await page.keyboard.press('Escape');
+
+    // Exchange 3 posts base64(JSON) holding the IMEI: the encoded body hovers with its chain and decoded text.
+    const base64 = 'eyJpbWVpIjoi';
+    const base64Line = harText.slice(0, harText.indexOf(base64)).split('\n').length;
+    await goToLine(base64Line);
+    // The har language keeps VS Code's JSON features: the breadcrumbs are the JSON outline.
+    await page.locator('.monaco-workbench .statusbar', { hasText: 'HAR' }).waitFor({ timeout: 15_000 });
+    await page.locator('.breadcrumbs-control', { hasText: 'entries' }).first().waitFor({ timeout: 30_000 });
+    const encodedHover = await hover(base64, /Decoded/);
+    assert.match(encodedHover, /base64 → json:\$\.imei/);
+    assert.match(encodedHover, /"imei":"868715392756833"/);
+    console.log(`      screenshot: ${await screenshot(page, 'text-hover-base64')}`);
+    await page.keyboard.press('Escape');
+
+    // "Annotate request #3" above that entry opens the workbench at it with the annotation form
+    // for it. A lens clicked while the editor swaps in a fresh set of lenses runs nothing: then it
+    // is clicked again.
+    const view = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const opened = view.locator('.detail-url', { hasText: '/mistats/v3/upload' });
+    const form = view.locator('.annotation-form');
+    for (let attempt = 1; ; attempt++) {
+      await goToLine(entryLine(join(workspace, HAR), 3));
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Annotate request #3' }).filter({ visible: true }).first().click();
+      try {
+        await opened.waitFor({ timeout: 15_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+    await form.waitFor({ timeout: 15_000 });
+    // The form is pre-filled from request #3's findings: its IMEI, sent base64-encoded.
+    assert.match(await form.innerText(), /IMEI/);
+    console.log(`      screenshot: ${await screenshot(page, 'text-codelens-annotate')}`);
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached', timeout: 10_000 });
+    
+  });
+});

@@ -304,6 +304,18 @@ describe('annotations in Chromium', function () {
     assert.equal(await page.locator('.detail-finding-main[aria-current="true"]').count(), 1);
   });
 
+  it('focusExchange with annotate (the text view\'s CodeLens): selects the row and opens the form for that request, whatever was selected', async () => {
+    await selectRow(1);
+    await web.post({ type: 'focusExchange', exchangeId: 4, findingKey: null, annotate: true });
+    await page.locator('.table-row.focused[aria-selected="true"] .col-id', { hasText: /^4$/ }).waitFor();
+    const form = page.locator('.annotation-form');
+    await form.waitFor();
+    assert.match((await form.textContent()) ?? '', /request #4/);
+    assert.match((await form.textContent()) ?? '', /IMSI/, 'pre-filled with #4\'s findings');
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+  });
+
   it('an unreadable sidecar: an error banner with the reason, and annotating is off', async () => {
     await page.close();
     await open({ status: { status: 'error', error: `${SIDECAR_FILE}: line 3, column 5: expected "annotations" to be a list` } });

@@ -327,7 +327,10 @@ describe('Findings tree model', () => {
     assert.deepEqual(parseShowInCaptureArgs([URI, { exchangeId: 4, findingKey: 'k' }]), { uri: URI, target: { exchangeId: 4, findingKey: 'k' } });
     assert.deepEqual(parseShowInCaptureArgs([URI, { exchangeId: 0 }]), { uri: URI, target: { exchangeId: 0, findingKey: null } });
     assert.deepEqual(parseShowInCaptureArgs([URI, { annotationId: 'a1' }]), { uri: URI, target: { annotationId: 'a1' } });
-    for (const bad of [[], [URI], [1, { exchangeId: 0 }], ['', { exchangeId: 0 }], [URI, { exchangeId: -1 }], [URI, { exchangeId: 1.5 }], [URI, { exchangeId: '1' }], [URI, { exchangeId: 1, findingKey: 3 }], [URI, { annotationId: '' }], [URI, { annotationId: 7 }], [URI, null]]) {
+    // The text view's "Annotate request #N" CodeLens asks for the form too.
+    assert.deepEqual(parseShowInCaptureArgs([URI, { exchangeId: 3, findingKey: null, annotate: true }]), { uri: URI, target: { exchangeId: 3, findingKey: null, annotate: true } });
+    assert.deepEqual(parseShowInCaptureArgs([URI, { exchangeId: 3, annotate: false }]), { uri: URI, target: { exchangeId: 3, findingKey: null } });
+    for (const bad of [[URI, { exchangeId: 3, annotate: 'yes' }], [URI, { exchangeId: 3, annotate: 1 }], [], [URI], [1, { exchangeId: 0 }], ['', { exchangeId: 0 }], [URI, { exchangeId: -1 }], [URI, { exchangeId: 1.5 }], [URI, { exchangeId: '1' }], [URI, { exchangeId: 1, findingKey: 3 }], [URI, { annotationId: '' }], [URI, { annotationId: 7 }], [URI, null]]) {
       assert.equal(parseShowInCaptureArgs(bad), undefined, JSON.stringify(bad));
     }
   });

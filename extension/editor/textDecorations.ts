@@ -1,0 +1,420 @@
+// LeakLens findings in plain text editors: a capture (.har, tshark JSON) opened as text shows its
+// scan's validated findings underlined by kind, with an overview-ruler mark, a hover (kind,
+// confidence, value, decode chain, decoded text), opt-in diagnostics and a CodeLens per request
+// that opens it in the workbench;
+// "Scan This File for Identifiers" does the same for any text (source code, decompiled apps).
+// The logic is vscode-free (core/view/textFindings.ts, textModel.ts); this file wires it to VS Code.
+//
+// Where the scan runs: a saved local capture is loaded and scanned by the capture worker
+// (core/work), so the extension host only places the findings in the text (one walk of the file);
+// unsaved or non-file captures (up to MAX_INLINE_SCAN_CHARS) are loaded here and scanned by it too.
+import * as vscode from 'vscode';
+import { findingKey, findingRefOf } from '../core/annotations/anchor';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
+import { loadCapture } from '../core/load/index';
+import type { Capture, Finding } from '../core/model';
+import { CaptureTextPlacement, entryAt, plainTextMarks, type EntrySpan, type TextMark } from '../core/view/textFindings';
+import { loadAndScanInWorker, scanBytesInWorker } from '../core/work/client';
+import { viewTypeFor } from './captureEditorProvider';
+import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom } from './scanSettings';
+import {
+  GROUP_COLOR, MAX_INLINE_SCAN_CHARS, MAX_LIVE_PLAIN_CHARS, SYNC_LIMIT_BYTES,
+  captureFormatOf, decorationGroup, diagnosticsOf, hoverMarkdown, lensEntries, marksAt,
+  type DecorationGroup,
+} from './textModel';
+
+export const SCAN_TEXT_COMMAND = 'leaklens.scanTextDocument';
+export const CLEAR_TEXT_COMMAND = 'leaklens.clearTextScan';
+export const OPEN_AT_CURSOR_COMMAND = 'leaklens.openInLeakLensAtCursor';
+/** CodeLens targets (hidden from the palette): arguments are checked, not trusted. */
+export const OPEN_AT_COMMAND = 'leaklens.openRequestInLeakLens';
+
+const DECORATIONS_SETTING = 'textDecorations';
+const DIAGNOSTICS_SETTING = 'textDiagnostics';
+const LENS_SETTING = 'textCodeLens';
+const DEBOUNCE_MS = 500;
+/** Findings placed between two yields to the event loop. */
+const PLACE_SLICE = 1000;
+const MAX_DECODED_MB_SETTING = 'maxDecodedMB';
+
+interface DocState {
+  mode: 'capture' | 'plain';
+  version: number;
+  marks: TextMark[];
+  entries: EntrySpan[];
+  /** Milliseconds the last placement (or plain scan) took on this thread, for the log. */
+  placeMs: number;
+}
+
+const GROUPS: DecorationGroup[] = ['device', 'subscriber', 'network', 'person', 'location', 'known', 'encoded', 'decoded'];
+
+function decorationType(group: DecorationGroup): vscode.TextEditorDecorationType {
+  const color = new vscode.ThemeColor(GROUP_COLOR[group]);
+  const dotted = group === 'encoded' || group === 'decoded';
+  return vscode.window.createTextEditorDecorationType({
+    borderStyle: dotted ? 'none none dotted none' : 'none none solid none',
+    borderWidth: '0 0 2px 0',
+    borderColor: color,
+    overviewRulerColor: group === 'decoded' ? undefined : color,
+    overviewRulerLane: vscode.OverviewRulerLane.Right,
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+}
+
+export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvider, vscode.Disposable {
+  private readonly states = new Map<string, DocState>();
+  /** Documents "Scan This File" was asked for; they keep plain marks until closed or cleared. */
+  private readonly plainRequested = new Set<string>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Scans running, so a newer one for the same document wins. */
+  private readonly generation = new Map<string, number>();
+  private readonly types = new Map<DecorationGroup, vscode.TextEditorDecorationType>(GROUPS.map((g) => [g, decorationType(g)]));
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('leaklens');
+  private readonly lensChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.lensChanged.event;
+  private readonly tooLargeOffered = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly workerScript: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
+    const self = new TextFindings(vscode.Uri.joinPath(context.extensionUri, 'dist', 'captureWorker.js').fsPath, log);
+    self.disposables.push(
+      self.diagnostics,
+      self.lensChanged,
+      vscode.languages.registerHoverProvider('*', self),
+      vscode.languages.registerCodeLensProvider('*', self),
+      vscode.window.onDidChangeVisibleTextEditors(() => self.visibleChanged()),
+      vscode.window.tabGroups.onDidChangeTabs(() => self.offerTooLarge()),
+      vscode.workspace.onDidChangeTextDocument((e) => self.changed(e.document)),
+      vscode.workspace.onDidSaveTextDocument((d) => self.saved(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => self.forget(d.uri.toString(), true)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SETTINGS_SECTION)) self.settingsChanged();
+      }),
+      vscode.commands.registerCommand(SCAN_TEXT_COMMAND, (uri?: unknown) => self.scanTextCommand(uri)),
+      vscode.commands.registerCommand(CLEAR_TEXT_COMMAND, (uri?: unknown) => self.clearCommand(uri)),
+      vscode.commands.registerCommand(OPEN_AT_CURSOR_COMMAND, () => self.openAtCursor()),
+      vscode.commands.registerCommand(OPEN_AT_COMMAND, (uri?: unknown, exchangeId?: unknown, annotate?: unknown) => self.openAt(uri, exchangeId, annotate)),
+    );
+    self.visibleChanged();
+    return [self];
+  }
+
+  dispose(): void {
+    for (const t of this.pending.values()) clearTimeout(t);
+    for (const t of this.types.values()) t.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  // ---- when to scan ---------------------------------------------------------------------------
+
+  private config(uri?: vscode.Uri): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SETTINGS_SECTION, uri);
+  }
+
+  private visibleChanged(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const key = editor.document.uri.toString();
+      const state = this.states.get(key);
+      if (state && state.version === editor.document.version) this.paint(editor, state);
+      else if (!this.pending.has(key) && !this.generation.has(key)) this.schedule(editor.document, 0);
+    }
+    this.offerTooLarge();
+  }
+
+  private isCapture(document: vscode.TextDocument): boolean {
+    if (this.config(document.uri).get<boolean>(DECORATIONS_SETTING) === false) return false;
+    return captureFormatOf(document.fileName, document.getText(new vscode.Range(0, 0, 200, 0))) !== undefined;
+  }
+
+  private schedule(document: vscode.TextDocument, delay: number): void {
+    const key = document.uri.toString();
+    const plain = this.plainRequested.has(key);
+    if (!plain && !this.isCapture(document)) return;
+    const old = this.pending.get(key);
+    if (old) clearTimeout(old);
+    this.pending.set(key, setTimeout(() => {
+      this.pending.delete(key);
+      void this.run(document, plain);
+    }, delay));
+  }
+
+  private changed(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const state = this.states.get(key);
+    if (!state && !this.plainRequested.has(key)) return;
+    const live = this.plainRequested.has(key) ? document.getText().length <= MAX_LIVE_PLAIN_CHARS : document.getText().length <= MAX_INLINE_SCAN_CHARS;
+    if (live) {
+      this.schedule(document, DEBOUNCE_MS);
+      return;
+    }
+    // Too large to follow every edit: the stale marks go until the next save or request.
+    this.forget(key, false);
+  }
+
+  private saved(document: vscode.TextDocument): void {
+    if (this.plainRequested.has(document.uri.toString()) || this.isCapture(document)) this.schedule(document, 0);
+  }
+
+  private settingsChanged(): void {
+    this.states.clear();
+    this.diagnostics.clear();
+    for (const editor of vscode.window.visibleTextEditors) {
+      for (const type of this.types.values()) editor.setDecorations(type, []);
+      this.schedule(editor.document, 0);
+    }
+    this.lensChanged.fire();
+  }
+
+  private forget(key: string, closed: boolean): void {
+    this.states.delete(key);
+    this.generation.delete(key);
+    if (closed) this.plainRequested.delete(key);
+    const t = this.pending.get(key);
+    if (t) clearTimeout(t);
+    this.pending.delete(key);
+    this.diagnostics.delete(vscode.Uri.parse(key));
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document.uri.toString() !== key) continue;
+      for (const type of this.types.values()) editor.setDecorations(type, []);
+    }
+    this.lensChanged.fire();
+  }
+
+  // ---- scanning -------------------------------------------------------------------------------
+
+  private scanSettings(uri: vscode.Uri): { known: ReturnType<typeof scanSettingsFrom>['known']; region: string | undefined; limits: DecodeLimits } {
+    const config = this.config(uri);
+    const read = scanSettingsFrom(config.get<unknown>(KNOWN_VALUES_SETTING), config.get<unknown>(PHONE_REGION_SETTING));
+    const mb = config.get<unknown>(MAX_DECODED_MB_SETTING);
+    const limits = typeof mb === 'number' && Number.isFinite(mb) && mb > 0 ? { ...DEFAULT_DECODE_LIMITS, maxOutputBytes: Math.round(mb * 2 ** 20) } : DEFAULT_DECODE_LIMITS;
+    return { known: read.known, region: read.region, limits };
+  }
+
+  private async run(document: vscode.TextDocument, plain: boolean): Promise<void> {
+    const key = document.uri.toString();
+    const generation = (this.generation.get(key) ?? 0) + 1;
+    this.generation.set(key, generation);
+    const version = document.version;
+    const settings = this.scanSettings(document.uri);
+    let state: DocState | undefined;
+    try {
+      if (plain) {
+        const started = performance.now();
+        const result = plainTextMarks(document.getText(), { known: settings.known, region: settings.region });
+        state = { mode: 'plain', version, marks: result.marks, entries: [], placeMs: performance.now() - started };
+        this.log.info(`scanned ${vscode.workspace.asRelativePath(document.uri, false)} as text: ${result.marks.length} marks, ${result.tokensDecoded} tokens decoded${result.tokensCapped ? ' (capped)' : ''}, ${state.placeMs.toFixed(0)} ms`);
+      } else {
+        const scanned = await this.scanCapture(document, settings);
+        if (!scanned) return;
+        if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
+        const started = performance.now();
+        let busy = 0;
+        const placement = new CaptureTextPlacement(document.getText(), scanned.capture, { limits: settings.limits });
+        busy += performance.now() - started;
+        for (let i = 0; i < scanned.findings.length; i += PLACE_SLICE) {
+          // Let typing and other extensions in between slices of a large capture.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
+          const slice = performance.now();
+          placement.place(scanned.findings.slice(i, i + PLACE_SLICE));
+          busy += performance.now() - slice;
+        }
+        const placed = placement.result();
+        state = { mode: 'capture', version, marks: placed.marks, entries: placed.entries, placeMs: busy };
+        this.log.info(
+          `text decorations for ${vscode.workspace.asRelativePath(document.uri, false)}: ${scanned.findings.length} findings, ${placed.marks.length} ranges, ` +
+            `${placed.unplaced} not found in the text, placed in ${state.placeMs.toFixed(0)} ms of this thread (scan ${scanned.where}, ${scanned.ms.toFixed(0)} ms)`,
+        );
+      }
+    } catch (err) {
+      this.log.warn(`no text decorations for ${vscode.workspace.asRelativePath(document.uri, false)}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    } finally {
+      if (this.generation.get(key) === generation) this.generation.delete(key);
+    }
+    if (document.isClosed || document.version !== version) return;
+    this.states.set(key, state);
+    for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.paint(editor, state);
+    this.publishDiagnostics(document, state);
+    this.lensChanged.fire();
+  }
+
+  private async scanCapture(
+    document: vscode.TextDocument,
+    settings: ReturnType<TextFindings['scanSettings']>,
+  ): Promise<{ capture: Capture; findings: Finding[]; where: string; ms: number } | undefined> {
+    const started = performance.now();
+    if (document.uri.scheme === 'file' && !document.isDirty) {
+      const load = loadAndScanInWorker(document.uri.fsPath, {
+        workerScript: this.workerScript,
+        displayName: vscode.workspace.asRelativePath(document.uri, false),
+        known: settings.known,
+        defaultRegion: settings.region,
+        limits: settings.limits,
+      });
+      const { capture, scan } = await load.result;
+      return { capture, findings: scan.findings, where: 'in the worker', ms: performance.now() - started };
+    }
+    // Unsaved or not on disk: loaded here (the placement needs the capture), scanned in a worker on
+    // a copy of the text's bytes (a capture of bombs must not hold the extension host).
+    const text = document.getText();
+    if (text.length > MAX_INLINE_SCAN_CHARS) return undefined;
+    const bytes = new TextEncoder().encode(text);
+    const capture = loadCapture(bytes, document.fileName);
+    const scan = await scanBytesInWorker(bytes, {
+      workerScript: this.workerScript,
+      displayName: document.fileName,
+      known: settings.known,
+      defaultRegion: settings.region,
+      limits: settings.limits,
+      expectExchanges: capture.exchanges.length,
+    }).result;
+    return { capture, findings: scan.findings, where: 'in the worker (unsaved text)', ms: performance.now() - started };
+  }
+
+  // ---- showing --------------------------------------------------------------------------------
+
+  private paint(editor: vscode.TextEditor, state: DocState): void {
+    const byGroup = new Map<DecorationGroup, vscode.Range[]>(GROUPS.map((g) => [g, []]));
+    const document = editor.document;
+    for (const mark of state.marks) byGroup.get(decorationGroup(mark))?.push(new vscode.Range(document.positionAt(mark.start), document.positionAt(mark.end)));
+    for (const [group, ranges] of byGroup) {
+      const type = this.types.get(group);
+      if (type) editor.setDecorations(type, ranges);
+    }
+  }
+
+  private publishDiagnostics(document: vscode.TextDocument, state: DocState): void {
+    if (this.config(document.uri).get<boolean>(DIAGNOSTICS_SETTING) !== true) {
+      this.diagnostics.delete(document.uri);
+      return;
+    }
+    const severity = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information };
+    this.diagnostics.set(
+      document.uri,
+      diagnosticsOf(state.marks).map((d) => {
+        const diagnostic = new vscode.Diagnostic(new vscode.Range(document.positionAt(d.start), document.positionAt(d.end)), d.message, severity[d.level]);
+        diagnostic.source = 'LeakLens';
+        return diagnostic;
+      }),
+    );
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const state = this.states.get(document.uri.toString());
+    if (!state || state.version !== document.version) return undefined;
+    const at = marksAt(state.marks, document.offsetAt(position));
+    if (at.length === 0) return undefined;
+    const markdown = new vscode.MarkdownString(hoverMarkdown(at));
+    markdown.isTrusted = false;
+    markdown.supportHtml = false;
+    const inner = at[0];
+    return new vscode.Hover(markdown, new vscode.Range(document.positionAt(inner.start), document.positionAt(inner.end)));
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (this.config(document.uri).get<boolean>(LENS_SETTING) === false) return [];
+    const state = this.states.get(document.uri.toString());
+    if (!state || state.mode !== 'capture' || state.version !== document.version) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const entry of lensEntries(state.entries)) {
+      const range = new vscode.Range(document.positionAt(entry.start), document.positionAt(entry.start));
+      const n = entry.exchangeId;
+      const uri = document.uri.toString();
+      lenses.push(
+        new vscode.CodeLens(range, { title: `Annotate request #${n}`, command: OPEN_AT_COMMAND, arguments: [uri, n, true], tooltip: 'Open this request in the LeakLens workbench with its annotation form' }),
+        new vscode.CodeLens(range, { title: `Open request #${n} in LeakLens`, command: OPEN_AT_COMMAND, arguments: [uri, n, false] }),
+      );
+    }
+    return lenses;
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  private async documentFor(uri: unknown): Promise<vscode.TextDocument | undefined> {
+    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+    return vscode.window.activeTextEditor?.document;
+  }
+
+  private async scanTextCommand(uri: unknown): Promise<void> {
+    const document = await this.documentFor(uri);
+    if (!document) {
+      void vscode.window.showInformationMessage('Open a text file to scan it for identifiers.');
+      return;
+    }
+    const key = document.uri.toString();
+    this.plainRequested.add(key);
+    // A capture scanned as text loses its CodeLenses until cleared: the researcher asked for this view.
+    await this.run(document, true);
+    const state = this.states.get(key);
+    if (state && state.marks.length === 0) void vscode.window.showInformationMessage('LeakLens found no identifiers, known values or decodable base64 in this file.');
+  }
+
+  private async clearCommand(uri: unknown): Promise<void> {
+    const document = await this.documentFor(uri);
+    if (!document) return;
+    const key = document.uri.toString();
+    this.plainRequested.delete(key);
+    this.forget(key, false);
+    // A capture goes back to its capture findings.
+    this.schedule(document, 0);
+  }
+
+  private async openAtCursor(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return;
+    const state = this.states.get(editor.document.uri.toString());
+    const entry = state?.mode === 'capture' ? entryAt(state.entries, editor.document.offsetAt(editor.selection.active)) : undefined;
+    if (!entry) {
+      if (state?.mode === 'capture') void vscode.window.showInformationMessage('The cursor is not inside a request of this capture: opening it in LeakLens.');
+      await vscode.commands.executeCommand('vscode.openWith', editor.document.uri, viewTypeFor(editor.document.uri));
+      return;
+    }
+    const mark = marksAt(state?.marks ?? [], editor.document.offsetAt(editor.selection.active)).find((m) => m.findings.some((f) => f.finding?.exchangeId === entry.exchangeId));
+    const finding = mark?.findings.find((f) => f.finding?.exchangeId === entry.exchangeId)?.finding;
+    await this.show(editor.document.uri, entry.exchangeId, finding);
+  }
+
+  private async openAt(rawUri: unknown, exchangeId: unknown, annotate: unknown): Promise<void> {
+    if (typeof rawUri !== 'string' || rawUri.length > 8192 || typeof exchangeId !== 'number' || !Number.isSafeInteger(exchangeId) || exchangeId < 0) return;
+    await this.show(vscode.Uri.parse(rawUri, true), exchangeId, undefined, annotate === true);
+  }
+
+  private async show(uri: vscode.Uri, exchangeId: number, finding: Finding | undefined, annotate = false): Promise<void> {
+    await vscode.commands.executeCommand('leaklens.showInCapture', uri.toString(), { exchangeId, findingKey: finding ? findingKey(findingRefOf(finding)) : null, annotate });
+  }
+
+  // ---- files too large for the text view -----------------------------------------------------
+
+  /** A capture tab whose document VS Code did not hand over (above its sync limit): offer the workbench. */
+  private offerTooLarge(): void {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (!(input instanceof vscode.TabInputText) || input.uri.scheme !== 'file') return;
+    const uri = input.uri;
+    const key = uri.toString();
+    if (this.tooLargeOffered.has(key) || !/\.(har|harp|json|jsonl|ndjson)$/i.test(uri.path)) return;
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return;
+    this.tooLargeOffered.add(key);
+    void (async () => {
+      let size: number;
+      try {
+        size = (await vscode.workspace.fs.stat(uri)).size;
+      } catch {
+        return;
+      }
+      if (size <= SYNC_LIMIT_BYTES) return;
+      const open = 'Open in LeakLens';
+      const choice = await vscode.window.showInformationMessage(
+        `${uri.path.split('/').pop() ?? 'This file'} is ${(size / 2 ** 20).toFixed(0)} MB, above the size VS Code lets extensions read as text: LeakLens cannot mark its findings here. Open it in the LeakLens workbench instead?`,
+        open,
+      );
+      if (choice === open) await vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
+    })();
+  }
+}
+
