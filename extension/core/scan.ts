@@ -237,7 +237,12 @@ interface LeafAnalysis {
   opaque: { start: number; text: string }[];
 }
 
-/** Longest token DIGEST_SHAPE accepts: longer runs are never digests and are stepped over unread. */
+/**
+ * The start of a run of 22 digest characters, the shortest digest (its end is walked by char code).
+ * Searched from the end of the last run, its first match is always where a run starts.
+ */
+const TOKEN_RUN_START = /[0-9A-Za-z+/_=-]{22}/;
+/** Longest token DIGEST_SHAPE accepts: longer runs are never digests. */
 const MAX_DIGEST_TOKEN = 66;
 const DIGEST_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{22}(?:==)?|[A-Za-z0-9+/_-]{27}=?|[A-Za-z0-9+/_-]{43}=?)$/;
 
@@ -650,27 +655,27 @@ function keepDeepest(found: Unplaced[]): Unplaced[] {
 /** Hash- or base64-digest-shaped tokens that no detection or known value covers. */
 function opaqueTokens(text: string, detections: readonly Detection[], hits: readonly KnownHit[]): { start: number; text: string }[] {
   if (text.length < 22) return [];
-  // A char-code walk, not a global regex: V8's backtracking stack overflows on a run of some ten
-  // million token characters (a large base64 body), and such a run is no digest anyway.
-  const taken = [...detections, ...hits].map((d) => [d.start, d.end] as const).sort((a, b) => a[0] - b[0]);
+  // The regex only finds where a run reaches 22 characters (a bounded quantifier: V8's
+  // backtracking stack overflowed on `{22,}` over a run of some ten million characters, a large
+  // base64 body); the run's end is walked by char code, and runs past 66 are no digest anyway.
+  const runStart = new RegExp(TOKEN_RUN_START.source, 'g');
+  let taken: (readonly [number, number])[] | undefined;
   let next = 0;
   /** Largest end of the detections starting before the current token's end, swept once in order. */
   let reach = -1;
   const out: { start: number; text: string }[] = [];
-  for (let i = 0; i < text.length; ) {
-    if (!isTokenChar(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < text.length && isTokenChar(text.charCodeAt(i))) i++;
-    const length = i - start;
-    if (length < 22 || length > MAX_DIGEST_TOKEN) continue;
-    const token = text.slice(start, i);
+  for (let m = runStart.exec(text); m; m = runStart.exec(text)) {
+    const start = m.index;
+    let end = start + 22;
+    while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
+    runStart.lastIndex = end;
+    if (end - start > MAX_DIGEST_TOKEN) continue;
+    const token = text.slice(start, end);
     if (!DIGEST_SHAPE.test(token) || !/\d/.test(token) || !/[A-Za-z]/.test(token)) continue; // words and numbers are not digests
     // Tokens come in order and never overlap: detections that start before this token's end are
     // consumed once; a token overlaps one when the furthest end among them passes its start.
-    while (next < taken.length && taken[next][0] < i) reach = Math.max(reach, taken[next++][1]);
+    taken ??= [...detections, ...hits].map((d) => [d.start, d.end] as const).sort((x, y) => x[0] - y[0]);
+    while (next < taken.length && taken[next][0] < end) reach = Math.max(reach, taken[next++][1]);
     if (reach > start) continue;
     out.push({ start, text: token });
   }
