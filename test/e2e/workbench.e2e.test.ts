@@ -292,6 +292,19 @@ describe('LeakLens in the workbench', function () {
     console.log(`      screenshot: ${await screenshot(page, 'advisory-preview')}`);
   });
 
+  it('a HAR above VS Code\'s 50 MB limit for extensions opened as text: left alone, the workbench offered instead (screenshot)', async () => {
+    await quickOpen(STREAMED);
+    await page.locator('.tab.active', { hasText: STREAMED }).waitFor();
+    await webview().locator('.table-row').first().waitFor({ timeout: 30_000 });
+    await runCommand('View: Reopen Editor With...');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Text Editor' }).first().click();
+    const offer = page.locator('.notification-toast', { hasText: 'above the size VS Code lets extensions read as text' });
+    await offer.waitFor({ timeout: 60_000 });
+    console.log(`      screenshot: ${await screenshot(page, 'text-too-large-offer')}`);
+    await offer.locator('.monaco-button', { hasText: 'Open in LeakLens' }).click();
+    await webview().locator('.table-row .col-id', { hasText: /^0$/ }).waitFor({ timeout: 60_000 });
+  });
+
   it('"Reopen Editor With… → Text Editor" shows the capture as text', async () => {
     await quickOpen(HAR);
     await page.locator('.tab.active', { hasText: HAR }).waitFor();
