@@ -13,8 +13,8 @@ import { findingKey, findingRefOf } from '../core/annotations/anchor';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
 import { loadCapture } from '../core/load/index';
 import type { Capture, Finding } from '../core/model';
-import { CaptureTextPlacement, entryAt, plainTextMarks, type EntrySpan, type TextMark } from '../core/view/textFindings';
-import { loadAndScanInWorker, scanBytesInWorker } from '../core/work/client';
+import { CaptureTextPlacement, entryAt, type EntrySpan, type TextMark } from '../core/view/textFindings';
+import { loadAndScanInWorker, scanBytesInWorker, textMarksInWorker } from '../core/work/client';
 import { viewTypeFor } from './captureEditorProvider';
 import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom } from './scanSettings';
 import {
@@ -205,9 +205,11 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
     try {
       if (plain) {
         const started = performance.now();
-        const result = plainTextMarks(document.getText(), { known: settings.known, region: settings.region });
+        // In the worker: a source file of many megabytes takes seconds to scan.
+        const result = await textMarksInWorker(document.getText(), { known: settings.known, region: settings.region }, this.workerScript).result;
+        if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
         state = { mode: 'plain', version, marks: result.marks, entries: [], placeMs: performance.now() - started };
-        this.log.info(`scanned ${vscode.workspace.asRelativePath(document.uri, false)} as text: ${result.marks.length} marks, ${result.tokensDecoded} tokens decoded${result.tokensCapped ? ' (capped)' : ''}, ${state.placeMs.toFixed(0)} ms`);
+        this.log.info(`scanned ${vscode.workspace.asRelativePath(document.uri, false)} as text in the worker: ${result.marks.length} marks, ${result.tokensDecoded} tokens decoded${result.tokensCapped ? ' (capped)' : ''}, ${state.placeMs.toFixed(0)} ms`);
       } else {
         const scanned = await this.scanCapture(document, settings);
         if (!scanned) return;

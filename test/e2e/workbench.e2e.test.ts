@@ -471,6 +471,7 @@ describe('LeakLens findings in a capture opened as text', function () {
   let page: Page;
   let workspace: string;
   let harText: string;
+  const SOURCE = 'Telemetry.kt';
 
   before(async () => {
     mkdirSync(OUTPUT, { recursive: true });
@@ -478,6 +479,14 @@ describe('LeakLens findings in a capture opened as text', function () {
     execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, stdio: 'ignore' });
     workspace = mkdtempSync(join(tmpdir(), 'leaklens-text-'));
     copyFileSync(join(CORPUS, 'generated/har', HAR), join(workspace, HAR));
+    // App source, for "Scan This File": an IMEI literal and a base64 payload holding another.
+    writeFileSync(join(workspace, SOURCE), [
+      'object Telemetry {',
+      '    const val TEST_IMEI = "490154203237518"',
+      `    const val PAYLOAD = "${Buffer.from('{"imei":"868715392756833"}').toString('base64')}"`,
+      '}',
+      '',
+    ].join('\n'));
     harText = readFileSync(join(workspace, HAR), 'utf8');
     server = await startCodeServer({ vsix, settings: { 'workbench.editorAssociations': { '*.har': 'default' }, 'editor.hover.delay': 150, 'editor.stickyScroll.enabled': false } });
     browser = await launchChromium();
@@ -600,6 +609,23 @@ describe('LeakLens findings in a capture opened as text', function () {
     console.log(`      screenshot: ${await screenshot(page, 'text-codelens-annotate')}`);
     await page.keyboard.press('Escape');
     await form.waitFor({ state: 'detached', timeout: 10_000 });
-    
+  });
+
+  it('"Scan This File for Identifiers" marks an IMEI and a base64 payload in app source; the payload hovers with its decoded text (screenshot)', async () => {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill(SOURCE);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: SOURCE }).first().click();
+    await page.locator('.monaco-editor .view-lines', { hasText: 'object Telemetry' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').fill('>LeakLens: Scan This File for Identifiers');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Scan This File for Identifiers' }).first().click();
+    const imeiHover = await hover('490154203237518', /IMEI/);
+    assert.match(imeiHover, /490154203237518/);
+    await page.keyboard.press('Escape');
+    const payloadHover = await hover('eyJpbWVpIjoi', /Decoded/);
+    assert.match(payloadHover, /"imei":"868715392756833"/);
+    assert.match(payloadHover, /base64/);
+    console.log(`      screenshot: ${await screenshot(page, 'text-scan-this-file')}`);
+    await page.keyboard.press('Escape');
   });
 });

@@ -636,5 +636,18 @@ function decodeToken(token: string, matcher: KnownValueMatcher | undefined, regi
     }
   }
   if (!innermost) return { findings: [] };
-  return { findings, decoded: preview(innermost.text, innermost.chain) };
+  return { findings: withoutRawCopies(findings), decoded: preview(innermost.text, innermost.chain) };
+}
+
+/**
+ * A value found in a structured leaf (`base64 → json:$.imei`) is also in the raw text of the layer
+ * that holds it (`base64`): keep the structured one, which says where it sits, as the scan does.
+ */
+function withoutRawCopies(findings: MarkFinding[]): MarkFinding[] {
+  const chainText = (chain: readonly string[]) => chain.join('\u0000');
+  const structured = new Set<string>();
+  for (const f of findings) {
+    if (f.chain.length > 1 && isStructural(f.chain[f.chain.length - 1])) structured.add(`${f.kind}\u0000${f.value}\u0000${chainText(f.chain.slice(0, -1))}`);
+  }
+  return findings.filter((f) => !structured.has(`${f.kind}\u0000${f.value}\u0000${chainText(f.chain)}`));
 }

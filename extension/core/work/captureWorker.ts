@@ -8,11 +8,18 @@ import { loadCapture } from '../load/index';
 import { exchangeForTransfer, LoadCancelledError, streamCaptureFile, type TransferExchange } from '../load/stream/index';
 import type { Capture, Exchange } from '../model';
 import { CaptureScan, scanCapture } from '../scan';
+import { plainTextMarks } from '../view/textFindings';
 import type { FromWorker, ScanBytesJob, StreamJob, WorkerJob } from './messages';
 
 function run(job: WorkerJob, post: (message: FromWorker) => void): void {
   if (job.kind === 'scanBytes') scanBytes(job, post);
-  else stream(job, post);
+  else if (job.kind === 'textMarks') {
+    try {
+      post({ type: 'textMarks', result: plainTextMarks(job.text, job.options) });
+    } catch (err) {
+      failed(err, post);
+    }
+  } else stream(job, post);
 }
 
 function scanBytes(job: ScanBytesJob, post: (message: FromWorker) => void): void {

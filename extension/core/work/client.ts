@@ -9,6 +9,7 @@ import type { KnownValue } from '../detect/known';
 import type { Capture, Exchange } from '../model';
 import type { ScanResult } from '../scan';
 import type { FromWorker, WorkerJob, WorkerProgress } from './messages';
+import type { PlainTextMarks, PlainTextOptions } from '../view/textFindings';
 import { fileStamp } from '../load/stream/source';
 
 export type { WorkerProgress } from './messages';
@@ -128,7 +129,8 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
           settle(() => reject(new CaptureLoadError(message.file === path ? displayName : message.file, message.reason, message.location, message.expected)));
           return;
         case 'scanned':
-          settle(() => reject(new Error(`${displayName}: the worker answered a stream job with a scan only`)));
+        case 'textMarks':
+          settle(() => reject(new Error(`${displayName}: the worker answered a stream job with '${message.type}'`)));
           return;
         case 'error': {
           const err = new Error(`${displayName}: ${message.message}`);
@@ -230,6 +232,38 @@ export function scanBytesInWorker(bytes: Uint8Array, options: WorkerScanOptions)
     abort: () => {
       if (settled) return;
       aborted = true;
+      void worker.terminate();
+    },
+  };
+}
+
+/**
+ * The identifiers, known values and decodable base64 tokens of any text (plainTextMarks), found on
+ * a worker thread: a source file of many megabytes holds the worker, not the caller.
+ */
+export function textMarksInWorker(text: string, options: PlainTextOptions, workerScript: string): { result: Promise<PlainTextMarks>; abort(): void } {
+  const worker = spawn(workerScript, { kind: 'textMarks', text, options });
+  if (worker instanceof Error) return { result: Promise.reject(worker), abort: () => {} };
+  let settled = false;
+  const result = new Promise<PlainTextMarks>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      outcome();
+    };
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'textMarks') settle(() => resolve(message.result));
+      else if (message.type === 'error') settle(() => reject(new Error(message.message)));
+      else settle(() => reject(new Error(`the worker answered a text job with '${message.type}'`)));
+    });
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the text-scanning worker stopped (exit code ${code})`))));
+  });
+  return {
+    result,
+    abort: () => {
+      if (settled) return;
       void worker.terminate();
     },
   };

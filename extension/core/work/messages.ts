@@ -5,9 +5,13 @@ import type { KnownValue } from '../detect/known';
 import type { Capture, SourceLocation } from '../model';
 import type { ScanResult } from '../scan';
 import type { TransferExchange } from '../load/stream/index';
+import type { PlainTextMarks, PlainTextOptions } from '../view/textFindings';
 
-/** The worker's `workerData`: read a file and scan it, or scan bytes the caller already loaded. */
-export type WorkerJob = StreamJob | ScanBytesJob;
+/**
+ * The worker's `workerData`: read a file and scan it, scan bytes the caller already loaded, or mark
+ * the identifiers of any text (the text editor's "Scan This File").
+ */
+export type WorkerJob = StreamJob | ScanBytesJob | TextMarksJob;
 
 /** Stream a capture file from disk, sending its exchanges and then the scan. */
 export interface StreamJob {
@@ -49,6 +53,13 @@ export interface WorkerProgress {
   findings: number;
 }
 
+/** Identifiers, known values and decodable base64 tokens of a text that is no capture. */
+export interface TextMarksJob {
+  kind: 'textMarks';
+  text: string;
+  options: PlainTextOptions;
+}
+
 /** The capture without its exchanges, which came in `exchanges` messages before. */
 export type CaptureFrame = Omit<Capture, 'exchanges'>;
 
@@ -60,5 +71,7 @@ export type FromWorker =
   | { type: 'cancelled'; capture: CaptureFrame; exchangeCount: number; scan: ScanResult }
   /** The answer to a ScanBytesJob. */
   | { type: 'scanned'; exchangeCount: number; scan: ScanResult }
+  /** The answer to a TextMarksJob. */
+  | { type: 'textMarks'; result: PlainTextMarks }
   | { type: 'loadError'; file: string; reason: string; location?: SourceLocation; expected?: string }
   | { type: 'error'; message: string; stack?: string };

@@ -9,7 +9,8 @@ import { CaptureLoadError, loadCapture, loadCaptureFile } from '../../../extensi
 import { LoadCancelledError } from '../../../extension/core/load/stream/index';
 import type { Exchange } from '../../../extension/core/model';
 import { scanCapture, type ScanResult } from '../../../extension/core/scan';
-import { loadAndScanInWorker, scanBytesInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
+import { loadAndScanInWorker, scanBytesInWorker, textMarksInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
+import { plainTextMarks } from '../../../extension/core/view/textFindings';
 import { brotliBomb, deflateBomb, harEntry, harText, siblingEntry } from '../bombs/make';
 import type { KnownValue } from '../../../extension/core/detect/known';
 import { responseSize } from '../../../extension/editor/rows';
@@ -254,5 +255,26 @@ describe('capture worker: scanning bytes the caller loaded (small captures, off 
     const job = scanBytesInWorker(Buffer.from(harText([harEntry({ response: { bytes: bomb.bytes, contentEncoding: bomb.contentEncoding } })])), { workerScript: WORKER, displayName: 'bomb.har' });
     job.abort();
     await assert.rejects(job.result, /the scan was stopped/);
+  });
+});
+
+describe('capture worker: marking any text ("Scan This File")', function () {
+  this.timeout(60_000);
+
+  it('gives the marks of plainTextMarks on this thread: identifiers, a known value, a base64 token decoded', async () => {
+    const imeiInBase64 = Buffer.from('{"imei":"868715392756833"}').toString('base64');
+    const text = [
+      'val imei = "490154203237518" // TelephonyManager.getDeviceId()',
+      `val payload = "${imeiInBase64}"`,
+      'val owner = "researcher@example.org"',
+      'val androidId = "9774D56D682E549C"',
+    ].join('\n');
+    const options = { known: [{ kind: 'android_id' as const, value: '9774d56d682e549c' }], region: 'DE' };
+    const here = plainTextMarks(text, options);
+    const there = await textMarksInWorker(text, options, WORKER).result;
+    assert.deepStrictEqual(there, here);
+    assert.ok(there.marks.some((m) => m.findings.some((f) => f.kind === 'imei' && f.value === '490154203237518')));
+    assert.ok(there.marks.some((m) => m.encoded && m.findings.some((f) => f.value === '868715392756833' && f.chain[0] === 'base64')));
+    assert.ok(there.marks.some((m) => m.findings.some((f) => f.detector === 'known-value')));
   });
 });

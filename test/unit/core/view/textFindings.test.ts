@@ -189,6 +189,14 @@ describe('textFindings: any text ("Scan this file")', () => {
     assert.ok(hit[0].findings.some((f) => f.kind === 'imei' && f.value === imei2 && f.chain[0].startsWith('base64')));
   });
 
+  it('a value inside base64-encoded JSON is listed once, at its JSON path (not again as the layer\'s raw text)', () => {
+    const json = Buffer.from(`{"imei":"${imei}"}`).toString('base64');
+    const source = `val payload = "${json}"`;
+    const mark = plainTextMarks(source).marks.find((m) => m.encoded);
+    assert.ok(mark);
+    assert.deepEqual(mark.findings.filter((f) => f.kind === 'imei').map((f) => f.chain.join(' → ')), ['base64 → json:$.imei']);
+  });
+
   it('marks the known value in another case, naming the known value and the form', () => {
     const hit = at('22886CB0102E67C1');
     assert.ok(hit.length >= 1);
