@@ -57,6 +57,15 @@ const CASES: Case[] = [
     },
   },
   {
+    // One request, 40 headers, each its own bomb: each stops at its cap, but the caps add up.
+    name: '40 base64 → gzip bombs (headers)', part: 'request_header', make: async () => {
+      const b = await deflateBomb('gzip');
+      const value = b.bytes.toString('base64');
+      const headers = Array.from({ length: 40 }, (_, i) => ({ name: i === 0 ? 'X-Blob' : `X-Blob-${i}`, value }));
+      return { text: capture3(harEntry({ requestHeaders: headers })), sent: value.length * 40, expandsTo: b.expandsTo * 40 };
+    },
+  },
+  {
     name: 'base64 nested 20 deep', part: 'request_body', make: () => {
       const text = nestedBase64(`{"imei":"${IMEI}"}`, 20);
       return Promise.resolve({ text: capture3(harEntry({ postData: { text } })), sent: text.length, expandsTo: 25 });

@@ -46,6 +46,8 @@ export const DETAIL_TEXT_BUDGET = 2 * 1024 * 1024;
 const MIN_LAYER_CHARS = 64;
 /** Findings listed. */
 export const MAX_DETAIL_FINDINGS = 2000;
+/** Time the details of one request may spend decoding its fields; the fields after it are shown raw, saying so. */
+export const DETAIL_DECODE_BUDGET_MS = 750;
 /** Largest text `layerText` returns. */
 export const MAX_LAYER_TEXT = 16 * 1024 * 1024;
 const MAX_NOTES_PER_SECTION = 20;
@@ -210,8 +212,8 @@ function hexChars(bytes: number): number {
   return Math.ceil(bytes / 16) * 79;
 }
 
-function buildField(plan: FieldPlan, maxLayers: number, budget: Budget): FieldState {
-  const decoded = fieldLayers(plan.source, maxLayers);
+function buildField(plan: FieldPlan, maxLayers: number, budget: Budget, deadline: number): FieldState {
+  const decoded = fieldLayers(plan.source, maxLayers, deadline);
   const displays: LayerDisplay[] = [];
   for (const layer of decoded.layers) {
     const max = layer.bytes ? Math.min(budget.next(), hexChars(MAX_HEX_BYTES)) : budget.next();
@@ -385,6 +387,8 @@ export interface DetailOptions {
   format?: 'har' | 'tshark-json' | 'tshark-ek';
   /** The researcher's judgement of a finding (the sidecar), null when none. */
   judgementOf?: (finding: Finding) => DetailFinding['judged'];
+  /** Overrides DETAIL_DECODE_BUDGET_MS (tests). */
+  decodeBudgetMs?: number;
 }
 
 /**
@@ -394,7 +398,10 @@ export interface DetailOptions {
 export function exchangeDetail(exchange: Exchange, findings: readonly Finding[], options: DetailOptions = {}): ExchangeDetail {
   const plans = planSections(exchange);
   const budget = new Budget();
-  const states: FieldState[][] = plans.map((s) => s.fields.map((f) => buildField(f, s.maxLayers, budget)));
+  // The details are built on the extension host: a request of many bombs (each stopped at its
+  // cap, but each cap costs tens of milliseconds) must not hold it for seconds.
+  const deadline = performance.now() + (options.decodeBudgetMs ?? DETAIL_DECODE_BUDGET_MS);
+  const states: FieldState[][] = plans.map((s) => s.fields.map((f) => buildField(f, s.maxLayers, budget, deadline)));
 
   const listed = findings.length > MAX_DETAIL_FINDINGS ? findings.slice(0, MAX_DETAIL_FINDINGS) : findings;
   // Which fields each finding may sit in: same section, same name, in order.

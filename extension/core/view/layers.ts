@@ -63,13 +63,22 @@ export interface FieldLayers {
 
 /**
  * The layers of one field: the raw value, then one per distinct text that a transform step
- * (url, base64, hex, gzip, …) or a JWT part produced, at most `maxLayers` in all.
+ * (url, base64, hex, gzip, …) or a JWT part produced, at most `maxLayers` in all. `deadline`
+ * (performance.now() time) bounds the decoding: past it the field is shown raw, and says why.
  */
-export function fieldLayers(source: FieldSource, maxLayers: number): FieldLayers {
+export function fieldLayers(source: FieldSource, maxLayers: number, deadline = Infinity): FieldLayers {
   const { input, body } = source;
   const size = input.bytes?.length ?? input.text?.length ?? 0;
   const reduced = size > LARGE_FIELD;
-  const result = decodeField(input, reduced ? LARGE_FIELD_LIMITS : DEFAULT_DECODE_LIMITS);
+  const base = reduced ? LARGE_FIELD_LIMITS : DEFAULT_DECODE_LIMITS;
+  const left = deadline - performance.now();
+  const result: DecodeResult =
+    left <= 0
+      ? {
+          leaves: input.text !== undefined ? [{ text: input.text, chain: [] }] : body?.isText ? [{ text: new TextDecoder().decode(body.bytes), chain: [] }] : [],
+          limits: [{ chain: [], limit: 'max-time', detail: 'not decoded here: the time these details may spend decoding went to the fields above (the scan decoded it)' }],
+        }
+      : decodeField(input, left < base.maxTimeMs ? { ...base, maxTimeMs: Math.max(1, Math.floor(left)) } : base);
   const leaves = result.leaves;
   const layers: Layer[] = [];
   const byChain = new Map<string, number>();

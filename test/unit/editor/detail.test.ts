@@ -143,6 +143,28 @@ describe('editor/detail', () => {
     }
   });
 
+  it('past its decoding time budget, the details show the remaining fields raw and say why (bodies as text)', () => {
+    const json = `{"imei":"${IMEI}","n":1}`;
+    const encoded = gzipSync(Buffer.from(json)).toString('base64');
+    const capture = har([{ headers: [{ name: 'X-Blob', value: encoded }], body: `payload ${encoded} end`, mime: 'text/plain' }]);
+    const findings = scanCapture(capture).findings;
+    const spent = exchangeDetail(capture.exchanges[0], findings, { decodeBudgetMs: 0 });
+    checkInvariants(spent);
+    for (const id of ['request-headers', 'request-body'] as const) {
+      const section = spent.sections.find((s) => s.id === id);
+      assert.ok(section, id);
+      const field = id === 'request-headers' ? section.fields.findIndex((f) => f.name === 'X-Blob') : 0;
+      assert.ok(field >= 0);
+      assert.equal(section.fields[field].layers.length, 1, `${id}: only the raw layer`);
+      assert.equal(section.fields[field].layers[0].view, 'text', `${id}: shown as text`);
+      assert.ok(section.fields[field].layers[0].text.includes(encoded), `${id}: the raw value is there`);
+      assert.ok(section.notes.some((n) => /not decoded here: the time these details may spend decoding/.test(n)), `${id}: ${section.notes.join(' | ')}`);
+    }
+    // With time to spend, the same fields are decoded.
+    const decoded = exchangeDetail(capture.exchanges[0], findings);
+    assert.ok(decoded.sections.find((s) => s.id === 'request-body')?.fields[0].layers.some((l) => l.chain.join('>') === 'base64>gzip'));
+  });
+
   it('finds a form value through its percent-encoding', () => {
     const [{ detail }] = details(har([{ body: `a=1&email=li.wei.2706%40example.com&imei=${IMEI}&name=A+B`, mime: 'application/x-www-form-urlencoded' }]));
     checkInvariants(detail);
