@@ -1,5 +1,6 @@
-// Inputs the fuzz harness found failing, cut down by hand, each run through its target (the same
-// check and worker as `npm run fuzz`). test/fixtures/fuzz/<target>/<name>.<ext> is the input; an
+// Regression inputs, each run through its fuzz target (the same check and worker as `npm run fuzz`):
+// crashes found (the scan's long-token overflow, found by the bomb tests) and hand-made cases of
+// the hostile shapes the mutator makes, cut down by hand. test/fixtures/fuzz/<target>/<name>.<ext> is the input; an
 // optional <name>.<ext>.meta.json holds its options ("meta"), why it is kept ("why"), whether it
 // must be read or refused ("expect") and, for a
 // bug not fixed yet, "pending" (the test is then skipped and says why); <name>.<ext>.extra is a
