@@ -691,8 +691,10 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         { workerScript: this.workerScript, displayName: displayPath, known: settings.known, defaultRegion: settings.region, limits: settings.limits, maxExchanges: this.maxExchanges(document.uri) },
         { onProgress: (p) => progress.report({ message: `${percentOf(p)}% · ${formatCount(p.findings)} findings` }) },
       );
-      document.cancelLoad = () => load.cancel();
-      document.abortLoad = () => load.abort();
+      const cancel = () => load.cancel();
+      const abort = () => load.abort();
+      document.cancelLoad = cancel;
+      document.abortLoad = abort;
       const subscription = token.onCancellationRequested(() => load.cancel());
       try {
         const { capture, scan } = await load.result;
@@ -714,8 +716,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         if (document.scanKey === settings.key) document.scanKey = undefined;
       } finally {
         subscription.dispose();
-        document.cancelLoad = undefined;
-        document.abortLoad = undefined;
+        // Only this rescan's own: a newer one (which cancelled this) has put its handles there.
+        if (document.cancelLoad === cancel) document.cancelLoad = undefined;
+        if (document.abortLoad === abort) document.abortLoad = undefined;
       }
     });
   }

@@ -68,6 +68,8 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** Scans running, so a newer one for the same document wins. */
   private readonly generation = new Map<string, number>();
+  /** Stops the worker scanning a document now (a newer scan took over, or the document closed). */
+  private readonly running = new Map<string, () => void>();
   private readonly types = new Map<DecorationGroup, vscode.TextEditorDecorationType>(GROUPS.map((g) => [g, decorationType(g)]));
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('leaklens');
   private readonly lensChanged = new vscode.EventEmitter<void>();
@@ -105,6 +107,7 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
   }
 
   dispose(): void {
+    for (const abort of this.running.values()) abort();
     for (const t of this.pending.values()) clearTimeout(t);
     for (const t of this.types.values()) t.dispose();
     for (const d of this.disposables) d.dispose();
@@ -170,7 +173,19 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
     this.lensChanged.fire();
   }
 
+  /** The worker's job for this document, stopped when a newer one starts or the document goes. */
+  private track<T>(key: string, job: { result: Promise<T>; abort(): void }): Promise<T> {
+    this.running.get(key)?.();
+    this.running.set(key, job.abort);
+    const done = () => {
+      if (this.running.get(key) === job.abort) this.running.delete(key);
+    };
+    return job.result.finally(done);
+  }
+
   private forget(key: string, closed: boolean): void {
+    this.running.get(key)?.();
+    this.running.delete(key);
     this.states.delete(key);
     this.generation.delete(key);
     if (closed) this.plainRequested.delete(key);
@@ -206,12 +221,12 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
       if (plain) {
         const started = performance.now();
         // In the worker: a source file of many megabytes takes seconds to scan.
-        const result = await textMarksInWorker(document.getText(), { known: settings.known, region: settings.region }, this.workerScript).result;
+        const result = await this.track(key, textMarksInWorker(document.getText(), { known: settings.known, region: settings.region }, this.workerScript));
         if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
         state = { mode: 'plain', version, marks: result.marks, entries: [], placeMs: performance.now() - started };
         this.log.info(`scanned ${vscode.workspace.asRelativePath(document.uri, false)} as text in the worker: ${result.marks.length} marks, ${result.tokensDecoded} tokens decoded${result.tokensCapped ? ' (capped)' : ''}, ${state.placeMs.toFixed(0)} ms`);
       } else {
-        const scanned = await this.scanCapture(document, settings);
+        const scanned = await this.scanCapture(document, key, settings);
         if (!scanned) return;
         if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
         const started = performance.now();
@@ -234,6 +249,8 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
         );
       }
     } catch (err) {
+      // A newer scan or the document's closing stopped this one: nothing to report.
+      if (this.generation.get(key) !== generation) return;
       this.log.warn(`no text decorations for ${vscode.workspace.asRelativePath(document.uri, false)}: ${err instanceof Error ? err.message : String(err)}`);
       return;
     } finally {
@@ -248,6 +265,7 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
 
   private async scanCapture(
     document: vscode.TextDocument,
+    key: string,
     settings: ReturnType<TextFindings['scanSettings']>,
   ): Promise<{ capture: Capture; findings: Finding[]; where: string; ms: number } | undefined> {
     const started = performance.now();
@@ -259,7 +277,7 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
         defaultRegion: settings.region,
         limits: settings.limits,
       });
-      const { capture, scan } = await load.result;
+      const { capture, scan } = await this.track(key, load);
       return { capture, findings: scan.findings, where: 'in the worker', ms: performance.now() - started };
     }
     // Unsaved or not on disk: loaded here (the placement needs the capture), scanned in a worker on
@@ -268,14 +286,17 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
     if (text.length > MAX_INLINE_SCAN_CHARS) return undefined;
     const bytes = new TextEncoder().encode(text);
     const capture = loadCapture(bytes, document.fileName);
-    const scan = await scanBytesInWorker(bytes, {
-      workerScript: this.workerScript,
-      displayName: document.fileName,
-      known: settings.known,
-      defaultRegion: settings.region,
-      limits: settings.limits,
-      expectExchanges: capture.exchanges.length,
-    }).result;
+    const scan = await this.track(
+      key,
+      scanBytesInWorker(bytes, {
+        workerScript: this.workerScript,
+        displayName: document.fileName,
+        known: settings.known,
+        defaultRegion: settings.region,
+        limits: settings.limits,
+        expectExchanges: capture.exchanges.length,
+      }),
+    );
     return { capture, findings: scan.findings, where: 'in the worker (unsaved text)', ms: performance.now() - started };
   }
 
