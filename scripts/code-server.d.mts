@@ -20,4 +20,6 @@ export function startCodeServer(options: {
   port?: number;
   /** A file for code-server's output; the terminal when absent. */
   log?: string;
+  /** Keep VS Code's workspace trust on (folders open in Restricted Mode until trusted). */
+  workspaceTrust?: boolean;
 }): Promise<StartedCodeServer>;

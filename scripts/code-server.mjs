@@ -35,7 +35,7 @@ function running(child) {
   return child.exitCode === null && child.signalCode === null;
 }
 
-export async function startCodeServer({ root, dir, vsix, smokeTestDriver = false, settings = {}, port, log }) {
+export async function startCodeServer({ root, dir, vsix, smokeTestDriver = false, settings = {}, port, log, workspaceTrust = false }) {
   const env = vscodeToolsEnv(root);
   const codeServer = env.LEAKLENS_CODE_SERVER ?? '';
   const userData = join(dir, 'user-data');
@@ -51,8 +51,10 @@ export async function startCodeServer({ root, dir, vsix, smokeTestDriver = false
   const chosenPort = port || (await freePort());
   const args = [
     '--bind-addr', `127.0.0.1:${chosenPort}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', ...common,
+    '--disable-getting-started-override', ...common,
   ];
+  // Off unless a test looks at Restricted Mode: a trust prompt would stand in every other scenario's way.
+  if (!workspaceTrust) args.push('--disable-workspace-trust');
   if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   // Its own process group: code-server's children (file watcher, extension host) go with it.
   const output = log ? openSync(log, 'a') : 'inherit';

@@ -26,6 +26,8 @@ export interface StartOptions {
   /** Lets a URL payload run extension tests (extensionDevelopmentPath / extensionTestsPath). */
   smokeTestDriver?: boolean;
   settings?: Record<string, unknown>;
+  /** Keep VS Code's workspace trust on (folders open in Restricted Mode until trusted). */
+  workspaceTrust?: boolean;
 }
 
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {

@@ -77,7 +77,13 @@ describe('LeakLens in the workbench', function () {
     await server?.stop();
   });
 
+  /** A quick pick that is still closing (the theme picker after its choice) would take the keys meant for the next one. */
+  async function noQuickInput(): Promise<void> {
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+  }
+
   async function quickOpen(fileName: string): Promise<void> {
+    await noQuickInput();
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -87,6 +93,7 @@ describe('LeakLens in the workbench', function () {
   }
 
   async function runCommand(title: string): Promise<void> {
+    await noQuickInput();
     await page.keyboard.press('Control+Shift+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -321,6 +328,7 @@ describe('LeakLens in the workbench', function () {
 describe('LeakLens in the workbench: a hostile capture and forged webview messages', function () {
   this.timeout(240_000);
   const FILE = 'hostile.har';
+  let exchangeCount = 0;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -334,12 +342,22 @@ describe('LeakLens in the workbench: a hostile capture and forged webview messag
     const bytes = hostileHar();
     writeFileSync(join(workspace, FILE), bytes);
     writeFileSync(join(workspace, `${FILE}.leaklens.json`), serializeSidecar(hostileSidecar(loadCapture(bytes, FILE), FILE)));
-    server = await startCodeServer({ vsix });
+    exchangeCount = loadCapture(bytes, FILE).exchanges.length;
+    // An untrusted folder (Restricted Mode) whose settings try to loosen a limit: VS Code must not
+    // apply them (package.json restrictedConfigurations), so every request shows, not one.
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify({ 'leaklens.maxExchanges': 1 }, null, 2));
+    server = await startCodeServer({ vsix, workspaceTrust: true, settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(workbenchUrl(server, workspace));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${FILE}"]`).waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    console.log(`      screenshot of the failure: ${await screenshot(page, 'hostile-capture-failure')} (code-server log in ${server?.dir})`);
   });
 
   after(async () => {
@@ -379,6 +397,10 @@ describe('LeakLens in the workbench: a hostile capture and forged webview messag
     await page.locator('.quick-input-list .monaco-list-row', { hasText: FILE }).first().click();
     const view = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
     await view.locator('.table-row:not(.loading) .col-id', { hasText: /^4$/ }).waitFor({ timeout: 60_000 });
+    // Restricted Mode: the capture opens and is scanned, and the folder's maxExchanges of 1 is ignored.
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 });
+    await view.locator('.filter-count', { hasText: new RegExp(`^${exchangeCount} requests$`) }).waitFor({ timeout: 30_000 });
+    await view.locator('.kind-badge').first().waitFor({ timeout: 30_000 });
     const baseline = await (await frames()).inner.evaluate<{ found: string[]; pwned: string; scripts: number; url: string }>(INJECTED);
     // Every request's details, every tab; the annotations and the findings view.
     for (let id = 0; id <= 4; id++) {
@@ -397,6 +419,35 @@ describe('LeakLens in the workbench: a hostile capture and forged webview messag
     assert.equal(after.scripts, baseline.scripts, 'no script element added');
     assert.equal(after.url, baseline.url, 'no navigation');
     console.log(`      screenshot: ${await screenshot(page, 'hostile-capture')}`);
+
+    // The real webview's CSP, and what it stops: requests and loads from inside the page, of a
+    // workspace file (through the webview's own resource origin) and of the network.
+    const policy = await inner.evaluate<string>(`document.querySelector('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')`);
+    console.log(`      CSP: ${policy}`);
+    assert.match(policy, /^default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]{22,}';/);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|\*(?!\.vscode-cdn\.net)|data:|blob:|connect-src/);
+    const workspaceFile = join(workspace, `${FILE}.leaklens.json`);
+    const loads = await inner.evaluate<Record<string, string>>(`(async () => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const script = document.querySelector('script[nonce]');
+      const resource = new URL(script.src);
+      resource.pathname = ${JSON.stringify(workspaceFile)};
+      const out = {};
+      const attempt = async (name, run) => { try { out[name] = 'loaded: ' + await run(); } catch (e) { out[name] = 'blocked: ' + (e && e.name); } };
+      const image = (src) => new Promise((resolve, reject) => { const i = new Image(); i.onload = () => resolve(src); i.onerror = () => reject(new Error('error')); i.src = src; });
+      await attempt('fetch a workspace file', async () => (await fetch(resource.href)).status);
+      await attempt('fetch the network', async () => (await fetch('https://example.com/')).status);
+      await attempt('image of a workspace file', () => image(resource.href));
+      await attempt('image from the network', () => image('https://example.com/x.png'));
+      await new Promise((r) => setTimeout(r, 300));
+      out.violations = violations.join(', ');
+      return out;
+    })()`);
+    console.log(`      loads from inside the webview: ${JSON.stringify(loads)}`);
+    for (const what of ['fetch a workspace file', 'fetch the network', 'image of a workspace file', 'image from the network']) assert.match(loads[what], /^blocked/, what);
+    assert.match(loads.violations, /connect-src/, 'fetch stopped by the CSP');
+    assert.match(loads.violations, /img-src/, 'the network image stopped by the CSP');
 
     // The page's API is acquired once; from inside, it cannot be had again.
     const again = await inner.evaluate<string>('(() => { try { acquireVsCodeApi(); return "acquired"; } catch (e) { return String(e.message); } })()');
