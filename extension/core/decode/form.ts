@@ -17,8 +17,9 @@ export function isFormContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && /application\/x-www-form-urlencoded/i.test(contentType);
 }
 
-// A base64 value sent without escaping its `+` (common in apps): keep the `+`.
-const BARE_BASE64 = /^(?=[^+]*\+)(?=\D*\d)[A-Za-z0-9+/]{16,}={0,2}$/;
+// A base64 value sent without escaping its `+` (common in apps): keep the `+`. Written `X{15}X+`,
+// not `X{16,}`: V8's regexp overflows its backtracking stack on `{n,}` over a run of ~10 M characters.
+const BARE_BASE64 = /^(?=[^+]*\+)(?=\D*\d)[A-Za-z0-9+/]{15}[A-Za-z0-9+/]+={0,2}$/;
 
 export function decodeFormComponent(s: string): string {
   const spaced = s.indexOf('+') === -1 || BARE_BASE64.test(s) ? s : s.replace(/\+/g, ' ');

@@ -336,7 +336,7 @@ class Advisory {
       this.masker.add({ kind, text: value });
       return;
     }
-    for (const coordinate of value.split(/[,;\s]+/)) if (/^-?\d+\.\d{2,}$/.test(coordinate)) this.masker.add({ kind, text: coordinate });
+    for (const coordinate of value.split(/[,;\s]+/)) if (/^-?\d+\.\d\d+$/.test(coordinate)) this.masker.add({ kind, text: coordinate });
   }
 
   /** Every scan finding of an exchange (whatever issue or judgement it belongs to). */

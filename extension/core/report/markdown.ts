@@ -235,7 +235,7 @@ export function sanitizeMarkdown(text: string, headingOffset = 3, maxLength = 20
   let fence: { char: string; length: number; info: string; content: string[] } | undefined;
   for (const line of lines) {
     if (fence) {
-      const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
+      const close = /^ {0,3}(`{2}`+|~{2}~+)[ \t]*$/.exec(line);
       if (close && close[1][0] === fence.char && close[1].length >= fence.length) {
         out.push(fencedBlock(fence.content.join('\n'), fence.info));
         fence = undefined;
@@ -244,7 +244,7 @@ export function sanitizeMarkdown(text: string, headingOffset = 3, maxLength = 20
       }
       continue;
     }
-    const open = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    const open = /^ {0,3}(`{2}`+|~{2}~+)(.*)$/.exec(line);
     if (open && !(open[1][0] === '`' && open[2].includes('`'))) {
       fence = { char: open[1][0], length: open[1].length, info: open[2].trim().split(/\s/)[0] ?? '', content: [] };
       continue;
@@ -252,7 +252,7 @@ export function sanitizeMarkdown(text: string, headingOffset = 3, maxLength = 20
     const body = disarmBlockStart(line, headingOffset);
     // Tildes after indentation or a list or quote marker could open a fence inside that container
     // (backticks there are escaped as runs that do not close on the line).
-    out.push(sanitizeLine(body).replace(/^((?:[ \t]*(?:[-+*]|\d{1,9}[.)]|>))*[ \t]*)(~{3,})/, (_m, lead: string, run: string) => lead + '\\~'.repeat(run.length)));
+    out.push(sanitizeLine(body).replace(/^((?:[ \t]*(?:[-+*]|\d{1,9}[.)]|>))*[ \t]*)(~{2}~+)/, (_m, lead: string, run: string) => lead + '\\~'.repeat(run.length)));
   }
   if (fence) out.push(fencedBlock(fence.content.join('\n'), fence.info));
   return out.join('\n').replace(/\n+$/, '');

@@ -110,7 +110,9 @@ function isJwtHeader(header: string): boolean {
 }
 
 // A JWT's header is base64url of a JSON object, so it starts `e` and one of `w-z0-9-_` (`eyJ`, or `ewog` when pretty-printed).
-const JWT = /\b(e[w-z0-9_-][A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)/g;
+// Runs are written `X{n-1}X+`, not `X{n,}`: V8's regexp overflows its backtracking stack on `{n,}`
+// over a run of ~10 M characters, and capture text holds such runs.
+const JWT = /\b(e[w-z0-9_-][A-Za-z0-9_-][A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)/g;
 // Case as written in headers (prose like "token expired" is not a credential). The space may be
 // percent- or form-encoded (`Bearer%20…`, `Bearer+…`) when the header was copied into a URL.
 const AUTH_SCHEME = /\b([Bb]earer|BEARER|[Bb]asic|BASIC|Digest|Token|Negotiate|NTLM|HOBA|Mutual|AWS4-HMAC-SHA256)([ \t]+|%20|\+)([^\s,;"'<>&]+)/g;
@@ -119,8 +121,8 @@ const VALUE_PATTERNS: { pattern: RegExp; replacement: string }[] = [
   { pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b/g, replacement: '[REDACTED AWS key]' },
   { pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replacement: '[REDACTED API key]' },
   { pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g, replacement: '[REDACTED GitHub token]' },
-  { pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replacement: '[REDACTED Slack token]' },
-  { pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}/g, replacement: '[REDACTED API key]' },
+  { pattern: /\bxox[abposr]-[A-Za-z0-9-]{9}[A-Za-z0-9-]+/g, replacement: '[REDACTED Slack token]' },
+  { pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{9}[A-Za-z0-9]+/g, replacement: '[REDACTED API key]' },
 ];
 
 /** A JWT with its signature dropped: header and payload kept (they are only base64 of JSON). */
@@ -130,7 +132,7 @@ export function redactJwt(text: string): string {
 
 /** JWTs (signed, or with the signature already removed) with their payload withheld as well: it holds identifiers in base64. */
 export function withholdJwtPayloads(text: string): string {
-  return text.replace(/\b(e[w-z0-9_-][A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]+)\.(\[signature removed\]|[A-Za-z0-9_-]+)/g, (m, header: string, _payload: string, signature: string) =>
+  return text.replace(/\b(e[w-z0-9_-][A-Za-z0-9_-][A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.(\[signature removed\]|[A-Za-z0-9_-]+)/g, (m, header: string, _payload: string, signature: string) =>
     (isJwtHeader(header) ? `${header}.[JWT payload withheld].${signature.startsWith('[') ? signature : '[signature removed]'}` : m));
 }
 
