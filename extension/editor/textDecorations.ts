@@ -5,16 +5,15 @@
 // "Scan This File for Identifiers" does the same for any text (source code, decompiled apps).
 // The logic is vscode-free (core/view/textFindings.ts, textModel.ts); this file wires it to VS Code.
 //
-// Where the scan runs: a saved local capture is loaded and scanned by the capture worker
-// (core/work), so the extension host only places the findings in the text (one walk of the file);
-// unsaved or non-file captures (up to MAX_INLINE_SCAN_CHARS) are loaded here and scanned by it too.
+// Where the work runs: the capture worker (core/work) loads the document's text as a capture, scans
+// it and places the findings in that text; "Scan This File" runs there too. The extension host
+// only hands it the text and paints what comes back.
 import * as vscode from 'vscode';
 import { findingKey, findingRefOf } from '../core/annotations/anchor';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
-import { loadCapture } from '../core/load/index';
-import type { Capture, Finding } from '../core/model';
-import { CaptureTextPlacement, entryAt, type EntrySpan, type TextMark } from '../core/view/textFindings';
-import { loadAndScanInWorker, scanBytesInWorker, textMarksInWorker } from '../core/work/client';
+import type { Finding } from '../core/model';
+import { entryAt, type EntrySpan, type TextMark } from '../core/view/textFindings';
+import { captureTextMarksInWorker, textMarksInWorker } from '../core/work/client';
 import { viewTypeFor } from './captureEditorProvider';
 import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom } from './scanSettings';
 import {
@@ -33,8 +32,10 @@ const DECORATIONS_SETTING = 'textDecorations';
 const DIAGNOSTICS_SETTING = 'textDiagnostics';
 const LENS_SETTING = 'textCodeLens';
 const DEBOUNCE_MS = 500;
-/** Findings placed between two yields to the event loop. */
-const PLACE_SLICE = 1000;
+/** Time the worker may spend placing one capture's findings in its text (many distinct values in one large body cost a search each). */
+const PLACE_BUDGET_MS = 10_000;
+/** Most ranges painted in one editor. */
+const MAX_PAINTED = 50_000;
 const MAX_DECODED_MB_SETTING = 'maxDecodedMB';
 
 interface DocState {
@@ -68,6 +69,7 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** Scans running, so a newer one for the same document wins. */
   private readonly generation = new Map<string, number>();
+  private lastGeneration = 0;
   /** Stops the worker scanning a document now (a newer scan took over, or the document closed). */
   private readonly running = new Map<string, () => void>();
   private readonly types = new Map<DecorationGroup, vscode.TextEditorDecorationType>(GROUPS.map((g) => [g, decorationType(g)]));
@@ -150,7 +152,9 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
     const key = document.uri.toString();
     const state = this.states.get(key);
     if (!state && !this.plainRequested.has(key)) return;
-    const live = this.plainRequested.has(key) ? document.getText().length <= MAX_LIVE_PLAIN_CHARS : document.getText().length <= MAX_INLINE_SCAN_CHARS;
+    // The text's length without copying it (this runs at every keystroke).
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    const live = this.plainRequested.has(key) ? length <= MAX_LIVE_PLAIN_CHARS : length <= MAX_INLINE_SCAN_CHARS;
     if (live) {
       this.schedule(document, DEBOUNCE_MS);
       return;
@@ -212,7 +216,9 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
 
   private async run(document: vscode.TextDocument, plain: boolean): Promise<void> {
     const key = document.uri.toString();
-    const generation = (this.generation.get(key) ?? 0) + 1;
+    // From one counter for all documents: a run's number is never given again, so an older run
+    // still in flight can never pass for a newer one.
+    const generation = ++this.lastGeneration;
     this.generation.set(key, generation);
     const version = document.version;
     const settings = this.scanSettings(document.uri);
@@ -226,26 +232,27 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
         state = { mode: 'plain', version, marks: result.marks, entries: [], placeMs: performance.now() - started };
         this.log.info(`scanned ${vscode.workspace.asRelativePath(document.uri, false)} as text in the worker: ${result.marks.length} marks, ${result.tokensDecoded} tokens decoded${result.tokensCapped ? ' (capped)' : ''}, ${state.placeMs.toFixed(0)} ms`);
       } else {
-        const scanned = await this.scanCapture(document, key, settings);
-        if (!scanned) return;
+        const text = document.getText();
+        if (text.length > MAX_INLINE_SCAN_CHARS) return;
+        // Loaded, scanned and placed in the worker, from the text as the editor holds it (saved or
+        // not): this thread only paints. A copy of the text crosses to the worker.
+        const done = await this.track(
+          key,
+          captureTextMarksInWorker(text, {
+            workerScript: this.workerScript,
+            displayName: vscode.workspace.asRelativePath(document.uri, false),
+            known: settings.known,
+            defaultRegion: settings.region,
+            limits: settings.limits,
+            placeBudgetMs: PLACE_BUDGET_MS,
+          }),
+        );
         if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
-        const started = performance.now();
-        let busy = 0;
-        const placement = new CaptureTextPlacement(document.getText(), scanned.capture, { limits: settings.limits });
-        busy += performance.now() - started;
-        for (let i = 0; i < scanned.findings.length; i += PLACE_SLICE) {
-          // Let typing and other extensions in between slices of a large capture.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (this.generation.get(key) !== generation || document.isClosed || document.version !== version) return;
-          const slice = performance.now();
-          placement.place(scanned.findings.slice(i, i + PLACE_SLICE));
-          busy += performance.now() - slice;
-        }
-        const placed = placement.result();
-        state = { mode: 'capture', version, marks: placed.marks, entries: placed.entries, placeMs: busy };
+        const placed = done.marks;
+        state = { mode: 'capture', version, marks: placed.marks, entries: placed.entries, placeMs: done.scanMs + done.placeMs };
         this.log.info(
-          `text decorations for ${vscode.workspace.asRelativePath(document.uri, false)}: ${scanned.findings.length} findings, ${placed.marks.length} ranges, ` +
-            `${placed.unplaced} not found in the text, placed in ${state.placeMs.toFixed(0)} ms of this thread (scan ${scanned.where}, ${scanned.ms.toFixed(0)} ms)`,
+          `text decorations for ${vscode.workspace.asRelativePath(document.uri, false)}: ${done.findings} findings, ${placed.marks.length} ranges, ` +
+            `${placed.unplaced} not found in the text${placed.timedOut ? ` (placing stopped after ${PLACE_BUDGET_MS / 1000} s)` : ''}; in the worker: scan ${done.scanMs.toFixed(0)} ms, placing ${done.placeMs.toFixed(0)} ms`,
         );
       }
     } catch (err) {
@@ -263,49 +270,15 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
     this.lensChanged.fire();
   }
 
-  private async scanCapture(
-    document: vscode.TextDocument,
-    key: string,
-    settings: ReturnType<TextFindings['scanSettings']>,
-  ): Promise<{ capture: Capture; findings: Finding[]; where: string; ms: number } | undefined> {
-    const started = performance.now();
-    if (document.uri.scheme === 'file' && !document.isDirty) {
-      const load = loadAndScanInWorker(document.uri.fsPath, {
-        workerScript: this.workerScript,
-        displayName: vscode.workspace.asRelativePath(document.uri, false),
-        known: settings.known,
-        defaultRegion: settings.region,
-        limits: settings.limits,
-      });
-      const { capture, scan } = await this.track(key, load);
-      return { capture, findings: scan.findings, where: 'in the worker', ms: performance.now() - started };
-    }
-    // Unsaved or not on disk: loaded here (the placement needs the capture), scanned in a worker on
-    // a copy of the text's bytes (a capture of bombs must not hold the extension host).
-    const text = document.getText();
-    if (text.length > MAX_INLINE_SCAN_CHARS) return undefined;
-    const bytes = new TextEncoder().encode(text);
-    const capture = loadCapture(bytes, document.fileName);
-    const scan = await this.track(
-      key,
-      scanBytesInWorker(bytes, {
-        workerScript: this.workerScript,
-        displayName: document.fileName,
-        known: settings.known,
-        defaultRegion: settings.region,
-        limits: settings.limits,
-        expectExchanges: capture.exchanges.length,
-      }),
-    );
-    return { capture, findings: scan.findings, where: 'in the worker (unsaved text)', ms: performance.now() - started };
-  }
-
   // ---- showing --------------------------------------------------------------------------------
 
   private paint(editor: vscode.TextEditor, state: DocState): void {
     const byGroup = new Map<DecorationGroup, vscode.Range[]>(GROUPS.map((g) => [g, []]));
     const document = editor.document;
-    for (const mark of state.marks) byGroup.get(decorationGroup(mark))?.push(new vscode.Range(document.positionAt(mark.start), document.positionAt(mark.end)));
+    // A log of many thousand identifiers would send the renderer that many ranges: the first ones
+    // are painted (hovers and diagnostics still have them all).
+    const painted = state.marks.length > MAX_PAINTED ? state.marks.slice(0, MAX_PAINTED) : state.marks;
+    for (const mark of painted) byGroup.get(decorationGroup(mark))?.push(new vscode.Range(document.positionAt(mark.start), document.positionAt(mark.end)));
     for (const [group, ranges] of byGroup) {
       const type = this.types.get(group);
       if (type) editor.setDecorations(type, ranges);
@@ -317,7 +290,7 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
       this.diagnostics.delete(document.uri);
       return;
     }
-    const severity = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information };
+    const severity = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint };
     this.diagnostics.set(
       document.uri,
       diagnosticsOf(state.marks).map((d) => {
@@ -405,7 +378,13 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
 
   private async openAt(rawUri: unknown, exchangeId: unknown, annotate: unknown): Promise<void> {
     if (typeof rawUri !== 'string' || rawUri.length > 8192 || typeof exchangeId !== 'number' || !Number.isSafeInteger(exchangeId) || exchangeId < 0) return;
-    await this.show(vscode.Uri.parse(rawUri, true), exchangeId, undefined, annotate === true);
+    let uri: vscode.Uri;
+    try {
+      uri = vscode.Uri.parse(rawUri, true);
+    } catch {
+      return; // not a URI: nothing to open
+    }
+    await this.show(uri, exchangeId, undefined, annotate === true);
   }
 
   private async show(uri: vscode.Uri, exchangeId: number, finding: Finding | undefined, annotate = false): Promise<void> {

@@ -5,16 +5,13 @@ import { confidenceRank } from '../core/detect/index';
 import { sniffFormat, unwrap } from '../core/load/sniff';
 import type { CaptureFormat, Confidence, IdentifierKind } from '../core/model';
 import { chainText } from '../core/report/chain';
-import { codeSpan, escapeInline, fencedBlock } from '../core/report/markdown';
+import { cleanText, codeSpan, escapeInline, fencedBlock } from '../core/report/markdown';
 import type { EntrySpan, MarkFinding, TextMark } from '../core/view/textFindings';
 
 /** VS Code does not hand documents larger than this to extensions (its sync limit). */
 export const SYNC_LIMIT_BYTES = 50 * 1024 * 1024;
-/**
- * Captures the worker cannot read from disk (unsaved edits, not a local file) are loaded on the
- * extension host up to this size (the placement needs the capture there); their scan runs in the worker.
- */
-export const MAX_INLINE_SCAN_CHARS = 16 * 1024 * 1024;
+/** Largest capture text handed to the worker for its findings (VS Code syncs at most 50 MB to extensions). */
+export const MAX_INLINE_SCAN_CHARS = 64 * 1024 * 1024;
 /** "Scan this file" follows edits (debounced) up to this size; larger documents are scanned once, on request. */
 export const MAX_LIVE_PLAIN_CHARS = 2 * 1024 * 1024;
 /** CodeLenses offered on one capture at most (a lens per entry of a 100k-entry HAR would be noise). */
@@ -114,11 +111,11 @@ function findingLine(f: MarkFinding, encoded: boolean): string {
   return `- ${parts.join(' · ')}`;
 }
 
-export type DiagnosticLevel = 'error' | 'warning' | 'information';
+export type DiagnosticLevel = 'error' | 'warning' | 'information' | 'hint';
 
 /** Severity by confidence: high findings are warnings (a leak to look at), the rest information. */
 export function diagnosticLevel(confidence: Confidence): DiagnosticLevel {
-  return confidence === 'high' ? 'warning' : 'information';
+  return confidence === 'high' ? 'warning' : confidence === 'medium' ? 'information' : 'hint';
 }
 
 export interface TextDiagnostic {
@@ -142,7 +139,8 @@ export function diagnosticsOf(marks: readonly TextMark[], max = MAX_DIAGNOSTICS)
       start: mark.start,
       end: mark.end,
       level: diagnosticLevel(lead.confidence),
-      message: `${kindName(lead.kind)} ${JSON.stringify(value)} (${lead.confidence} confidence${where})${others > 0 ? ` and ${others} more` : ''}`,
+      // Capture text: control and bidi characters shown as escapes (the Problems panel shows text as it is).
+      message: cleanText(`${kindName(lead.kind)} ${JSON.stringify(value)} (${lead.confidence} confidence${where})${others > 0 ? ` and ${others} more` : ''}`, true),
     });
   }
   return out;
@@ -173,7 +171,8 @@ export function marksAt(marks: readonly TextMark[], offset: number): TextMark[] 
   const out: TextMark[] = [];
   for (let i = lo - 1, walked = 0; i >= 0 && walked < 256; i--, walked++) {
     const m = marks[i];
-    if (offset >= m.start && offset <= m.end) out.push(m);
+    // [start, end): the character after a mark is not in it.
+    if (offset >= m.start && offset < m.end) out.push(m);
   }
   return out.sort((a, b) => a.end - a.start - (b.end - b.start));
 }

@@ -67,6 +67,8 @@ export interface CaptureTextMarks {
   unplaced: number;
   /** False when the text is not the capture's (compressed files) or its entries could not be read. */
   located: boolean;
+  /** The time budget ran out: `unplaced` counts the findings not looked for. */
+  timedOut: boolean;
 }
 
 export const MAX_DECODED_PREVIEW = 2000;
@@ -132,8 +134,10 @@ function harEntriesAt(text: string): number {
 
 /** Frame number written in a tshark packet's text, or undefined. */
 function frameNumberIn(text: string, span: { start: number; end: number }, field: string): number | undefined {
-  const at = text.indexOf(field, span.start);
-  if (at === -1 || at >= span.end) return undefined;
+  // Within the packet only: a packet without the field must not send the search to the end of the file.
+  const inPacket = text.slice(span.start, span.end).indexOf(field);
+  if (inPacket === -1) return undefined;
+  const at = span.start + inPacket;
   const m = /^"\s*:\s*"?(\d{1,12})/.exec(text.slice(at + field.length - 1, at + field.length + 24));
   return m ? Number(m[1]) : undefined;
 }
@@ -484,6 +488,11 @@ class MarkSet {
 
 export interface CaptureTextOptions {
   limits?: DecodeLimits;
+  /**
+   * Time placing may take (ms, from the first place()); the findings left then are counted
+   * unplaced and `timedOut` says so. Many distinct values in one large body cost a search each.
+   */
+  timeBudgetMs?: number;
 }
 
 /**
@@ -498,6 +507,9 @@ export class CaptureTextPlacement {
   private readonly marks = new MarkSet();
   private readonly limits: DecodeLimits;
   private unplaced = 0;
+  private timedOut = false;
+  private deadline: number | undefined;
+  private readonly timeBudgetMs: number;
   private search: EntrySearch | undefined;
 
   constructor(
@@ -507,6 +519,7 @@ export class CaptureTextPlacement {
   ) {
     this.located = locateAll(text, capture);
     this.limits = options.limits ?? DEFAULT_DECODE_LIMITS;
+    this.timeBudgetMs = options.timeBudgetMs ?? Infinity;
   }
 
   /** Place findings (in the scan's order: grouped by exchange, which keeps each entry's searches together). */
@@ -516,7 +529,14 @@ export class CaptureTextPlacement {
       this.unplaced += findings.length;
       return;
     }
-    for (const finding of findings) {
+    this.deadline ??= performance.now() + this.timeBudgetMs;
+    for (let i = 0; i < findings.length; i++) {
+      if (this.timedOut || (i % 64 === 0 && performance.now() > this.deadline)) {
+        this.timedOut = true;
+        this.unplaced += findings.length - i;
+        return;
+      }
+      const finding = findings[i];
       let search = this.search;
       if (search?.exchange.id !== finding.exchangeId) {
         const exchange = this.capture.exchanges[finding.exchangeId];
@@ -535,8 +555,8 @@ export class CaptureTextPlacement {
   }
 
   result(): CaptureTextMarks {
-    if (!this.located) return { marks: [], entries: [], unplaced: this.unplaced, located: false };
-    return { marks: this.marks.list(), entries: this.located.entries, unplaced: this.unplaced, located: true };
+    if (!this.located) return { marks: [], entries: [], unplaced: this.unplaced, located: false, timedOut: this.timedOut };
+    return { marks: this.marks.list(), entries: this.located.entries, unplaced: this.unplaced, located: true, timedOut: this.timedOut };
   }
 }
 
@@ -566,7 +586,7 @@ export interface PlainTextMarks {
 }
 
 /** base64 / base64url tokens worth handing the decoders (the decoders judge plausibility themselves). */
-const TOKEN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
+const TOKEN = /[A-Za-z0-9+/_-]{11}[A-Za-z0-9+/_-]+={0,2}/g;
 const DEFAULT_MAX_TOKENS = 5000;
 /** Decoding one token is bounded tighter than a capture field: a document can hold thousands. */
 const TOKEN_LIMITS: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, maxOutputBytes: 1024 * 1024, maxTimeMs: 200, maxLeaves: 5000 };

@@ -8,7 +8,7 @@ import { loadCapture } from '../load/index';
 import { exchangeForTransfer, LoadCancelledError, streamCaptureFile, type TransferExchange } from '../load/stream/index';
 import type { Capture, Exchange } from '../model';
 import { CaptureScan, scanCapture } from '../scan';
-import { plainTextMarks } from '../view/textFindings';
+import { captureTextMarks, plainTextMarks } from '../view/textFindings';
 import type { FromWorker, ScanBytesJob, StreamJob, WorkerJob } from './messages';
 
 function run(job: WorkerJob, post: (message: FromWorker) => void): void {
@@ -16,6 +16,17 @@ function run(job: WorkerJob, post: (message: FromWorker) => void): void {
   else if (job.kind === 'textMarks') {
     try {
       post({ type: 'textMarks', result: plainTextMarks(job.text, job.options) });
+    } catch (err) {
+      failed(err, post);
+    }
+  } else if (job.kind === 'captureTextMarks') {
+    try {
+      const started = performance.now();
+      const capture = loadCapture(Buffer.from(job.text, 'utf8'), job.displayName);
+      const scan = scanCapture(capture, job.scan);
+      const scanned = performance.now();
+      const result = captureTextMarks(job.text, capture, scan.findings, { limits: job.scan.limits, timeBudgetMs: job.placeBudgetMs });
+      post({ type: 'captureTextMarks', result, findings: scan.findings.length, scanMs: scanned - started, placeMs: performance.now() - scanned });
     } catch (err) {
       failed(err, post);
     }

@@ -9,7 +9,7 @@ import type { KnownValue } from '../detect/known';
 import type { Capture, Exchange } from '../model';
 import type { ScanResult } from '../scan';
 import type { FromWorker, WorkerJob, WorkerProgress } from './messages';
-import type { PlainTextMarks, PlainTextOptions } from '../view/textFindings';
+import type { CaptureTextMarks, PlainTextMarks, PlainTextOptions } from '../view/textFindings';
 import { fileStamp } from '../load/stream/source';
 
 export type { WorkerProgress } from './messages';
@@ -130,6 +130,7 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
           return;
         case 'scanned':
         case 'textMarks':
+        case 'captureTextMarks':
           settle(() => reject(new Error(`${displayName}: the worker answered a stream job with '${message.type}'`)));
           return;
         case 'error': {
@@ -238,14 +239,14 @@ export function scanBytesInWorker(bytes: Uint8Array, options: WorkerScanOptions)
 }
 
 /**
- * The identifiers, known values and decodable base64 tokens of any text (plainTextMarks), found on
- * a worker thread: a source file of many megabytes holds the worker, not the caller.
+ * A job whose worker answers once: the answer `accept` takes (undefined: not this job's answer, an
+ * error), load errors as CaptureLoadError; `abort` stops the worker (the result then rejects).
  */
-export function textMarksInWorker(text: string, options: PlainTextOptions, workerScript: string): { result: Promise<PlainTextMarks>; abort(): void } {
-  const worker = spawn(workerScript, { kind: 'textMarks', text, options });
+function oneShot<T>(script: string, job: WorkerJob, name: string, accept: (message: FromWorker) => T | undefined): { result: Promise<T>; abort(): void } {
+  const worker = spawn(script, job);
   if (worker instanceof Error) return { result: Promise.reject(worker), abort: () => {} };
   let settled = false;
-  const result = new Promise<PlainTextMarks>((resolve, reject) => {
+  const result = new Promise<T>((resolve, reject) => {
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
@@ -253,12 +254,14 @@ export function textMarksInWorker(text: string, options: PlainTextOptions, worke
       outcome();
     };
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'textMarks') settle(() => resolve(message.result));
-      else if (message.type === 'error') settle(() => reject(new Error(message.message)));
-      else settle(() => reject(new Error(`the worker answered a text job with '${message.type}'`)));
+      const answer = accept(message);
+      if (answer !== undefined) settle(() => resolve(answer));
+      else if (message.type === 'loadError') settle(() => reject(new CaptureLoadError(message.file, message.reason, message.location, message.expected)));
+      else if (message.type === 'error') settle(() => reject(new Error(`${name}: ${message.message}`)));
+      else settle(() => reject(new Error(`${name}: the worker answered a ${job.kind} job with '${message.type}'`)));
     });
     worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the text-scanning worker stopped (exit code ${code})`))));
+    worker.on('exit', (code) => settle(() => reject(new Error(`${name}: the worker stopped (exit code ${code})`))));
   });
   return {
     result,
@@ -267,4 +270,45 @@ export function textMarksInWorker(text: string, options: PlainTextOptions, worke
       void worker.terminate();
     },
   };
+}
+
+/**
+ * The identifiers, known values and decodable base64 tokens of any text (plainTextMarks), found on
+ * a worker thread: a source file of many megabytes holds the worker, not the caller.
+ */
+export function textMarksInWorker(text: string, options: PlainTextOptions, workerScript: string): { result: Promise<PlainTextMarks>; abort(): void } {
+  return oneShot(workerScript, { kind: 'textMarks', text, options }, 'the text', (m) => (m.type === 'textMarks' ? m.result : undefined));
+}
+
+export interface CaptureTextMarksOptions {
+  workerScript: string;
+  displayName: string;
+  known?: KnownValue[];
+  defaultRegion?: string;
+  limits?: DecodeLimits;
+  placeBudgetMs: number;
+}
+
+export interface CaptureTextMarksResult {
+  marks: CaptureTextMarks;
+  findings: number;
+  scanMs: number;
+  placeMs: number;
+}
+
+/**
+ * A capture held as text (a text editor's document): loaded, scanned and its findings placed in
+ * that text on a worker thread; the caller only paints the marks.
+ */
+export function captureTextMarksInWorker(text: string, options: CaptureTextMarksOptions): { result: Promise<CaptureTextMarksResult>; abort(): void } {
+  const job: WorkerJob = {
+    kind: 'captureTextMarks',
+    text,
+    displayName: options.displayName,
+    scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
+    placeBudgetMs: options.placeBudgetMs,
+  };
+  return oneShot(options.workerScript, job, options.displayName, (m) =>
+    m.type === 'captureTextMarks' ? { marks: m.result, findings: m.findings, scanMs: m.scanMs, placeMs: m.placeMs } : undefined,
+  );
 }

@@ -5,13 +5,13 @@ import type { KnownValue } from '../detect/known';
 import type { Capture, SourceLocation } from '../model';
 import type { ScanResult } from '../scan';
 import type { TransferExchange } from '../load/stream/index';
-import type { PlainTextMarks, PlainTextOptions } from '../view/textFindings';
+import type { CaptureTextMarks, PlainTextMarks, PlainTextOptions } from '../view/textFindings';
 
 /**
  * The worker's `workerData`: read a file and scan it, scan bytes the caller already loaded, or mark
  * the identifiers of any text (the text editor's "Scan This File").
  */
-export type WorkerJob = StreamJob | ScanBytesJob | TextMarksJob;
+export type WorkerJob = StreamJob | ScanBytesJob | TextMarksJob | CaptureTextMarksJob;
 
 /** Stream a capture file from disk, sending its exchanges and then the scan. */
 export interface StreamJob {
@@ -60,6 +60,19 @@ export interface TextMarksJob {
   options: PlainTextOptions;
 }
 
+/**
+ * A capture as a text editor holds it: loaded from that text, scanned, and its findings placed in
+ * the text (core/view/textFindings), all off the caller's thread; only the marks come back.
+ */
+export interface CaptureTextMarksJob {
+  kind: 'captureTextMarks';
+  text: string;
+  displayName: string;
+  scan: { known: KnownValue[]; defaultRegion?: string; limits?: DecodeLimits };
+  /** Time placing may take (CaptureTextOptions.timeBudgetMs). */
+  placeBudgetMs: number;
+}
+
 /** The capture without its exchanges, which came in `exchanges` messages before. */
 export type CaptureFrame = Omit<Capture, 'exchanges'>;
 
@@ -73,5 +86,7 @@ export type FromWorker =
   | { type: 'scanned'; exchangeCount: number; scan: ScanResult }
   /** The answer to a TextMarksJob. */
   | { type: 'textMarks'; result: PlainTextMarks }
+  /** The answer to a CaptureTextMarksJob. */
+  | { type: 'captureTextMarks'; result: CaptureTextMarks; findings: number; scanMs: number; placeMs: number }
   | { type: 'loadError'; file: string; reason: string; location?: SourceLocation; expected?: string }
   | { type: 'error'; message: string; stack?: string };

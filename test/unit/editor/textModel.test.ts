@@ -76,14 +76,19 @@ describe('textModel', function () {
     assert.match(md, /…and 8 more/);
   });
 
-  it('diagnostics: high confidence is a warning, medium and low are information', () => {
+  it('diagnostics: high confidence is a warning, medium information, low a hint; capture text escaped', () => {
     const diagnostics = diagnosticsOf(marks);
     assert.equal(diagnostics.length, marks.filter((m) => m.findings.length > 0).length);
+    const rank = { high: 3, medium: 2, low: 1 } as const;
     for (const d of diagnostics) {
       const lead = marks.find((m) => m.start === d.start && m.end === d.end);
-      const best = lead?.findings.some((f) => f.confidence === 'high') ? 'warning' : 'information';
-      assert.equal(d.level, best);
+      const best = Math.max(...(lead?.findings ?? []).map((f) => rank[f.confidence]));
+      assert.equal(d.level, best === 3 ? 'warning' : best === 2 ? 'information' : 'hint');
     }
+    const hostile: TextMark = { start: 0, end: 5, encoded: false, findings: [{ kind: 'email', confidence: 'low', value: 'a\u202eb@x.test', matchedText: 'a', chain: ['json:$.x\u2066'], detector: 'email' }] };
+    const [d] = diagnosticsOf([hostile]);
+    assert.equal(d.level, 'hint');
+    assert.doesNotMatch(d.message, /[\u202e\u2066]/, 'no bidi control reaches the Problems panel');
     const medium = marks.find((m) => m.findings.length > 0 && m.findings.every((f) => f.confidence === 'medium'));
     assert.ok(medium, 'the corpus has a medium finding (the IMEI in the uid cookie)');
     assert.equal(diagnosticsOf([medium])[0].level, 'information');
@@ -97,12 +102,17 @@ describe('textModel', function () {
     assert.deepEqual(lensEntries(spans, 3).map((e) => e.exchangeId), [0, 2, 4]);
   });
 
-  it('marksAt finds a mark inside a long encoded range and nothing between marks', () => {
+  it('marksAt finds a mark inside a long encoded range, nothing before it, nothing just after one', () => {
     const encoded = marks.find((m) => m.encoded && m.end - m.start > 100);
     assert.ok(encoded);
     assert.ok(marksAt(marks, encoded.start + 50).includes(encoded));
     const gap = marks[0].start - 1;
     assert.deepEqual(marksAt(marks, gap), []);
+    // [start, end): the character just after a mark is outside it.
+    const lone = marks.find((m) => !marks.some((o) => o !== m && o.start <= m.end && m.end < o.end));
+    assert.ok(lone);
+    assert.ok(!marksAt(marks, lone.end).includes(lone));
+    assert.ok(marksAt(marks, lone.end - 1).includes(lone));
   });
 
   it('sniffs captures by content, not only by name', () => {

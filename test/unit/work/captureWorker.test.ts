@@ -9,8 +9,8 @@ import { CaptureLoadError, loadCapture, loadCaptureFile } from '../../../extensi
 import { LoadCancelledError } from '../../../extension/core/load/stream/index';
 import type { Exchange } from '../../../extension/core/model';
 import { scanCapture, type ScanResult } from '../../../extension/core/scan';
-import { loadAndScanInWorker, scanBytesInWorker, textMarksInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
-import { plainTextMarks } from '../../../extension/core/view/textFindings';
+import { captureTextMarksInWorker, loadAndScanInWorker, scanBytesInWorker, textMarksInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../../../extension/core/work/client';
+import { captureTextMarks, plainTextMarks } from '../../../extension/core/view/textFindings';
 import { brotliBomb, deflateBomb, harEntry, harText, siblingEntry } from '../bombs/make';
 import type { KnownValue } from '../../../extension/core/detect/known';
 import { responseSize } from '../../../extension/editor/rows';
@@ -277,4 +277,19 @@ describe('capture worker: marking any text ("Scan This File")', function () {
     assert.ok(there.marks.some((m) => m.encoded && m.findings.some((f) => f.value === '868715392756833' && f.chain[0] === 'base64')));
     assert.ok(there.marks.some((m) => m.findings.some((f) => f.detector === 'known-value')));
   });
+});
+
+describe('capture worker: a capture held as text, scanned and placed there', function () {
+  this.timeout(60_000);
+
+  for (const name of ['generated/har/mitmproxy_hardump.har', 'generated/pcap/telemetry_small.tshark.json']) {
+    it(`${name}: the marks of captureTextMarks on this thread`, async () => {
+      const text = readFileSync(corpusPath(name), 'utf8');
+      const capture = loadCapture(Buffer.from(text), name);
+      const here = captureTextMarks(text, capture, scanCapture(capture, { known: KNOWN }).findings);
+      const there = await captureTextMarksInWorker(text, { workerScript: WORKER, displayName: name, known: KNOWN, placeBudgetMs: 60_000 }).result;
+      assert.deepStrictEqual(there.marks, here);
+      assert.ok(there.marks.marks.length > 0);
+    });
+  }
 });

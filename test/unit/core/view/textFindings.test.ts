@@ -218,3 +218,31 @@ describe('textFindings: any text ("Scan this file")', () => {
     assert.ok(plainTextMarks(many).marks.length > capped.marks.length);
   });
 });
+
+describe('textFindings: bounded work', function () {
+  this.timeout(60_000);
+
+  it('placing stops at its time budget and counts the rest unplaced', () => {
+    const bytes = readFileSync(corpusPath('generated/har/mitmproxy_hardump.har'));
+    const capture = loadCapture(bytes, 'mitmproxy_hardump.har');
+    const findings = scanCapture(capture).findings;
+    const spent = captureTextMarks(bytes.toString('utf8'), capture, findings, { timeBudgetMs: 0 });
+    assert.equal(spent.timedOut, true);
+    assert.equal(spent.unplaced, findings.length);
+    assert.deepEqual(spent.marks, []);
+    const placed = captureTextMarks(bytes.toString('utf8'), capture, findings);
+    assert.equal(placed.timedOut, false);
+    assert.ok(placed.marks.length > 0);
+  });
+
+  it('tshark packets without frame.number: each looked for in its own packet (the search once ran to the end of the file per packet)', () => {
+    const source = readFileSync(corpusPath('generated/pcap/telemetry_small.tshark.json'), 'utf8');
+    const renamed = source.replace(/"frame\.number"/g, '"frame.numbr"');
+    // 6,000 packets' worth: linear work is milliseconds; the old search was minutes.
+    const packets = JSON.parse(renamed) as unknown[];
+    const many = JSON.stringify(Array.from({ length: Math.ceil(6000 / packets.length) }, () => packets).flat(), null, 2);
+    const capture = loadCapture(Buffer.from(many), 'many.tshark.json');
+    const result = captureTextMarks(many, capture, scanCapture(capture).findings);
+    assert.equal(result.timedOut, false);
+  });
+});
