@@ -197,7 +197,20 @@ function sanitizeLine(line: string): string {
 }
 
 /** A thematic break (`---`, `* * *`, `___`) or a setext underline (`===`, `---`), after its container prefixes. */
-const RULE_OR_UNDERLINE = /^[ \t]*(?:=+|-+|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})[ \t]*$/;
+/**
+ * A thematic break (three or more of `-`, `*` or `_`, spaces between) or a setext underline (`=`
+ * or `-` alone). Not a regex: `(?:-[ \t]*){3,}` overflowed V8's regexp stack on a line of millions.
+ */
+function isRuleOrUnderline(line: string): boolean {
+  const marks = line.replace(/[ \t]/g, '');
+  if (marks === '') return false;
+  const c = marks[0];
+  if (c !== '-' && c !== '*' && c !== '_' && c !== '=') return false;
+  for (let i = 1; i < marks.length; i++) if (marks[i] !== c) return false;
+  // `=` and `-` underline at any length, but only written without spaces; breaks need three.
+  if ((c === '=' || c === '-') && /^[ \t]*[-=]+[ \t]*$/.test(line)) return true;
+  return c !== '=' && marks.length >= 3;
+}
 /** One container prefix: a list marker or a block-quote marker, with the indentation before it. */
 const CONTAINER = /^[ \t]*(?:(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*|>[ \t]?)/;
 
@@ -210,7 +223,7 @@ function disarmBlockStart(line: string, headingOffset: number): string {
   let prefix = '';
   let rest = line;
   for (let guard = 0; guard < 200; guard++) {
-    if (RULE_OR_UNDERLINE.test(rest)) return prefix + rest.replace(/[-=*_]/g, (c) => `\\${c}`);
+    if (isRuleOrUnderline(rest)) return prefix + rest.replace(/[-=*_]/g, (c) => `\\${c}`);
     const heading = /^([ \t]*)(#{1,6})(?=[ \t]|$)/.exec(rest);
     if (heading) return `${prefix}${heading[1]}${'#'.repeat(Math.min(6, heading[2].length + headingOffset))}${rest.slice(heading[0].length)}`;
     const container = CONTAINER.exec(rest);
