@@ -313,9 +313,11 @@ class StreamLoad {
       throw new CaptureLoadError(this.file, 'a HAR file must be a JSON object', { jsonPath: '$' }, '{"log": {…}}');
     }
     const log = harLogOf(doc, this.file);
-    // The entries read above were cut out of the text: entries left in it are a second "entries"
-    // (or "log") key, which JSON.parse would take instead. Two readings of one file: refuse it.
-    if (Array.isArray(log.entries) && log.entries.length > 0) {
+    // The entries read above were cut out of the text (it keeps `"entries": []`): entries left in
+    // it are a second "entries" (or "log") key, which JSON.parse would take instead; so is a log
+    // with no "entries" array after one was read (`{"log": {…entries…}, "log": {}}`). Two readings
+    // of one file: refuse it.
+    if ((Array.isArray(log.entries) && log.entries.length > 0) || (opened >= 0 && !Array.isArray(log.entries))) {
       throw new CaptureLoadError(this.file, 'the log has "entries" twice (or "log" twice); a reader would see one or the other', { jsonPath: '$.log.entries' }, 'one "entries" array in one "log"');
     }
     const frame = readHarFrame(log);

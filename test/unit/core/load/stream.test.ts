@@ -261,6 +261,22 @@ describe('streaming loader', () => {
     });
   });
 
+  it('a second "log" without entries (JSON.parse keeps it: no exchanges) is refused too — found by the fuzzer', () => {
+    const one = har([entry('https://first.example/', 'a')]);
+    for (const [name, text] of [
+      ['log-twice.har', `${one.slice(0, -1)}, "log": {}}`],
+      ['entries-null.har', `${one.slice(0, -2)}, "entries": null}}`],
+    ] as const) {
+      const path = write(name, text);
+      assert.equal(loadCaptureFile(path).exchanges.length, 0, `${name}: JSON.parse reads no entries`);
+      assert.throws(() => streamCaptureFile(path, {}, { exactErrorsUpTo: 0 }), (err: unknown) => {
+        assert.ok(err instanceof CaptureLoadError, String(err));
+        assert.match(err.message, /twice/);
+        return true;
+      }, name);
+    }
+  });
+
   it('a broken entry in a large file is located inside the entry, with line and column', () => {
     const text = har([entry('https://a.example/', 'ok'), entry('https://b.example/', 'ok')]).replace('"https://b.example/"', '"https://b.example/" "x"');
     const path = write('broken-entry.har', `\n\n${text}`);
