@@ -199,7 +199,7 @@ const TIMELINE_KEYS = ['date', 'event'] as const;
 export function parseSidecar(text: string, file: string): Sidecar {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.length > MAX_SIDECAR_CHARS) {
-    throw new SidecarError(file, `the file is too large (${text.length} characters)`, undefined, `at most ${MAX_SIDECAR_CHARS} characters`);
+    throw new SidecarError(file, `the file is too large (${text.length} characters)`, { jsonPath: '$' }, `at most ${MAX_SIDECAR_CHARS} characters`);
   }
   const marker = /^(<{7}|={7}|>{7})(?: |$)/m.exec(text);
   if (marker) {
