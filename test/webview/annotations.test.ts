@@ -292,6 +292,8 @@ describe('annotations in Chromium', function () {
       el.dispatchEvent(new Event('change'));
     });
     await page.locator('.filter-count', { hasText: /of 12 requests/ }).waitFor();
+    // The count can change before the table has re-rendered its rows: wait for the row to go.
+    await row(4).waitFor({ state: 'detached' });
     assert.equal(await row(4).count(), 0, '#4 (a POST) is filtered out');
     const findings = findingsOf(4);
     const index = findings.findIndex((f) => f.kind === 'imsi');
