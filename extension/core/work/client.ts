@@ -184,7 +184,7 @@ export interface WorkerScanOptions {
  * of decompression bombs holds the worker, not the caller. The bytes are copied to the worker.
  */
 export function scanBytesInWorker(bytes: Uint8Array, options: WorkerScanOptions): WorkerScan {
-  const { displayName } = options;
+  const { displayName, expectExchanges } = options;
   const job: WorkerJob = {
     kind: 'scanBytes',
     bytes,
@@ -192,50 +192,13 @@ export function scanBytesInWorker(bytes: Uint8Array, options: WorkerScanOptions)
     scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
     maxExchanges: options.maxExchanges,
   };
-  const worker = spawn(options.workerScript, job);
-  if (worker instanceof Error) return { result: Promise.reject(worker), abort: () => {} };
-  let settled = false;
-  let aborted = false;
-  const result = new Promise<ScanResult>((resolve, reject) => {
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      outcome();
-    };
-    worker.on('message', (message: FromWorker) => {
-      switch (message.type) {
-        case 'scanned':
-          if (options.expectExchanges !== undefined && message.exchangeCount !== options.expectExchanges) {
-            settle(() => reject(new Error(`${displayName}: the worker read ${message.exchangeCount} exchanges where ${options.expectExchanges} are shown`)));
-          } else {
-            settle(() => resolve(message.scan));
-          }
-          return;
-        case 'loadError':
-          settle(() => reject(new CaptureLoadError(message.file, message.reason, message.location, message.expected)));
-          return;
-        case 'error': {
-          const err = new Error(`${displayName}: ${message.message}`);
-          if (message.stack) err.stack = message.stack;
-          settle(() => reject(err));
-          return;
-        }
-        default:
-          settle(() => reject(new Error(`${displayName}: the worker answered a scan job with '${message.type}'`)));
-      }
-    });
-    worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(aborted ? `${displayName}: the scan was stopped` : `${displayName}: the scanning worker stopped (exit code ${code})`))));
+  return oneShot(options.workerScript, job, displayName, (m) => {
+    if (m.type !== 'scanned') return undefined;
+    if (expectExchanges !== undefined && m.exchangeCount !== expectExchanges) {
+      throw new Error(`${displayName}: the worker read ${m.exchangeCount} exchanges where ${expectExchanges} are shown`);
+    }
+    return m.scan;
   });
-  return {
-    result,
-    abort: () => {
-      if (settled) return;
-      aborted = true;
-      void worker.terminate();
-    },
-  };
 }
 
 /**
@@ -246,6 +209,7 @@ function oneShot<T>(script: string, job: WorkerJob, name: string, accept: (messa
   const worker = spawn(script, job);
   if (worker instanceof Error) return { result: Promise.reject(worker), abort: () => {} };
   let settled = false;
+  let aborted = false;
   const result = new Promise<T>((resolve, reject) => {
     const settle = (outcome: () => void) => {
       if (settled) return;
@@ -254,19 +218,26 @@ function oneShot<T>(script: string, job: WorkerJob, name: string, accept: (messa
       outcome();
     };
     worker.on('message', (message: FromWorker) => {
-      const answer = accept(message);
+      let answer: T | undefined;
+      try {
+        answer = accept(message);
+      } catch (err) {
+        settle(() => reject(err));
+        return;
+      }
       if (answer !== undefined) settle(() => resolve(answer));
       else if (message.type === 'loadError') settle(() => reject(new CaptureLoadError(message.file, message.reason, message.location, message.expected)));
       else if (message.type === 'error') settle(() => reject(new Error(`${name}: ${message.message}`)));
       else settle(() => reject(new Error(`${name}: the worker answered a ${job.kind} job with '${message.type}'`)));
     });
     worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`${name}: the worker stopped (exit code ${code})`))));
+    worker.on('exit', (code) => settle(() => reject(new Error(aborted ? `${name}: the ${job.kind} job was stopped` : `${name}: the worker stopped (exit code ${code})`))));
   });
   return {
     result,
     abort: () => {
       if (settled) return;
+      aborted = true;
       void worker.terminate();
     },
   };

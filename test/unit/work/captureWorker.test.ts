@@ -254,7 +254,7 @@ describe('capture worker: scanning bytes the caller loaded (small captures, off 
     const bomb = await deflateBomb('gzip');
     const job = scanBytesInWorker(Buffer.from(harText([harEntry({ response: { bytes: bomb.bytes, contentEncoding: bomb.contentEncoding } })])), { workerScript: WORKER, displayName: 'bomb.har' });
     job.abort();
-    await assert.rejects(job.result, /the scan was stopped/);
+    await assert.rejects(job.result, /the scanBytes job was stopped/);
   });
 });
 
