@@ -216,7 +216,7 @@ function ms(x: number | string): string {
 }
 
 function print(rows: Row[]): void {
-  const header = ['bomb', 'sent', 'expands to', 'cap that stopped it (at chain)', 'decoded at stop', 'decode ms', 'load ms', 'scan ms', 'detail ms', 'stall, scan on this thread ms', 'load + worker scan ms', 'host stall, editor path ms', 'peak RSS Δ', 'IMEI found before/in/after'];
+  const header = ['bomb', 'sent', 'expands to', 'cap that stopped it (at chain)', 'decoded at stop', 'decode ms', 'load ms', 'scan ms', 'detail ms', 'longest stall, all on this thread ms (load, scan, details ×3)', 'load + worker scan ms', 'host stall, editor path ms', 'peak RSS Δ (both paths)', 'IMEI found before/in/after'];
   const lines = rows.map((r) => [
     r.name, size(r.sent), size(r.expandsTo), r.cap, size(r.decodedAtStop), ms(r.decodeMs), ms(r.loadMs), ms(r.scanMs), ms(r.detailMs), ms(r.stallMs), ms(r.workerScanMs), ms(r.hostStallMs),
     `${r.rssDeltaMiB.toFixed(0)} MiB`, r.imeis,

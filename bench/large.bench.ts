@@ -21,6 +21,8 @@ interface Measurement {
   firstRowsMs?: number;
   previewRowsMs?: number;
   exchanges?: number;
+  /** JSON.parse of a tshark -T json file: its packets (not exchanges). */
+  packets?: number;
   findings?: number;
   needles?: string;
   error?: string;
@@ -38,7 +40,7 @@ function measureJsonParse(file: string): Measurement {
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     const ms = performance.now() - started;
-    return { what: 'JSON.parse', ms, exchanges: Array.isArray(value) ? value.length : undefined, peakRssMiB: peakRssMiB() };
+    return { what: 'JSON.parse', ms, packets: Array.isArray(value) ? value.length : undefined, peakRssMiB: peakRssMiB() };
   } catch (err) {
     return { what: 'JSON.parse', error: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 160), peakRssMiB: peakRssMiB() };
   }
@@ -152,6 +154,7 @@ function line(m: Measurement, parseMs?: number): string {
   if (m.previewRowsMs !== undefined) parts.push(`first rows (editor preview of the head) ${m.previewRowsMs.toFixed(0)} ms`);
   if (m.firstRowsMs !== undefined) parts.push(`first streamed exchange ${m.firstRowsMs.toFixed(0)} ms`);
   if (m.exchanges !== undefined) parts.push(`${m.exchanges.toLocaleString('en-US')} exchanges`);
+  if (m.packets !== undefined) parts.push(`${m.packets.toLocaleString('en-US')} packets`);
   if (m.findings !== undefined) parts.push(`${m.findings.toLocaleString('en-US')} findings`);
   if (m.needles) parts.push(`needle IMEIs found ${m.needles}`);
   parts.push(`peak RSS ${m.peakRssMiB.toFixed(0)} MiB`);

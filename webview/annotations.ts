@@ -147,25 +147,21 @@ function headerButtons(a: AnnotationView, actions: AnnotationCardActions): HTMLE
 /** An annotation's Edit and Delete buttons on its card in the details. */
 function annotationButtons(a: AnnotationView, actions: AnnotationCardActions): HTMLElement {
   const titleText = visible(a.title);
-  const edit = document.createElement('vscode-button');
-  edit.className = 'annotation-edit';
-  edit.secondary = true;
-  edit.icon = 'edit';
-  edit.textContent = 'Edit';
-  edit.setAttribute('aria-label', `Edit annotation ${titleText}`);
-  edit.addEventListener('click', () => actions.edit(a.id));
-  const remove = document.createElement('vscode-button');
-  remove.className = 'annotation-delete';
-  remove.secondary = true;
-  remove.icon = 'trash';
-  remove.textContent = 'Delete';
-  remove.setAttribute('aria-label', `Delete annotation ${titleText}`);
-  remove.addEventListener('click', () => actions.remove(a));
-  if (!actions.writable) {
-    edit.toggleAttribute('disabled', true);
-    remove.toggleAttribute('disabled', true);
-  }
+  const edit = cardButton('annotation-edit', 'edit', 'Edit', `Edit annotation ${titleText}`, actions.writable, () => actions.edit(a.id));
+  const remove = cardButton('annotation-delete', 'trash', 'Delete', `Delete annotation ${titleText}`, actions.writable, () => actions.remove(a));
   return h('span', { class: 'annotation-card-actions' }, edit, remove);
+}
+
+function cardButton(className: string, iconName: string, label: string, ariaLabel: string, enabled: boolean, run: () => void): HTMLElement {
+  const button = document.createElement('vscode-button');
+  button.className = className;
+  button.secondary = true;
+  button.icon = iconName;
+  button.textContent = label;
+  button.setAttribute('aria-label', ariaLabel);
+  button.addEventListener('click', run);
+  if (!enabled) button.toggleAttribute('disabled', true);
+  return button;
 }
 
 //#region modal dialogs

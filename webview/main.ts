@@ -658,25 +658,15 @@ function refocusAfterAnnotation(id: string, place: AnnotationPlace, deleted: boo
 let localShortcutAt = -Infinity;
 const SHORTCUT_ECHO_MS = 500;
 
-function startAnnotation(): void {
+/** The annotation form for the selected rows, or for the requests the host named (the selection may still be changing then). */
+function startAnnotation(exchangeIds?: number[]): void {
   if (modalOpen() || formRequested) return;
   const why = cannotAnnotate();
   if (why) {
     showStatus(why);
     return;
   }
-  void openForm(annotationTargets(), null);
-}
-
-/** The form for one request the host named (not the selection, which may still be changing). */
-function annotateExchange(exchangeId: number): void {
-  if (modalOpen() || formRequested) return;
-  const why = cannotAnnotate();
-  if (why) {
-    showStatus(why);
-    return;
-  }
-  void openForm([exchangeId], null);
+  void openForm(exchangeIds ?? annotationTargets(), null);
 }
 
 /** An existing annotation's form (its own exchanges: an annotation whose requests are all gone has none). */
@@ -785,7 +775,7 @@ function applyPendingFocus(): void {
       loadDetail(focus.exchangeId, focus.findingKey ?? undefined);
       table.focus();
       // After the selection, so the form is for this request whatever was selected before.
-      if (focus.annotate) annotateExchange(focus.exchangeId);
+      if (focus.annotate) startAnnotation([focus.exchangeId]);
     },
     (err: unknown) => showStatus(err instanceof Error ? err.message : String(err)),
   );

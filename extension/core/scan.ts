@@ -241,7 +241,7 @@ interface LeafAnalysis {
  * The start of a run of 22 digest characters, the shortest digest (its end is walked by char code).
  * Searched from the end of the last run, its first match is always where a run starts.
  */
-const TOKEN_RUN_START = /[0-9A-Za-z+/_=-]{22}/;
+const TOKEN_RUN_START = /[0-9A-Za-z+/_=-]{22}/g;
 /** Longest token DIGEST_SHAPE accepts: longer runs are never digests. */
 const MAX_DIGEST_TOKEN = 66;
 const DIGEST_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{22}(?:==)?|[A-Za-z0-9+/_-]{27}=?|[A-Za-z0-9+/_-]{43}=?)$/;
@@ -658,7 +658,8 @@ function opaqueTokens(text: string, detections: readonly Detection[], hits: read
   // The regex only finds where a run reaches 22 characters (a bounded quantifier: V8's
   // backtracking stack overflowed on `{22,}` over a run of some ten million characters, a large
   // base64 body); the run's end is walked by char code, and runs past 66 are no digest anyway.
-  const runStart = new RegExp(TOKEN_RUN_START.source, 'g');
+  const runStart = TOKEN_RUN_START;
+  runStart.lastIndex = 0;
   let taken: (readonly [number, number])[] | undefined;
   let next = 0;
   /** Largest end of the detections starting before the current token's end, swept once in order. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { anchorKey, anchorOf, findingKey, findingRefOf, resolveAnchors } from '../core/annotations/anchor';
 import type { AdvisoryMeta, Annotation, ExchangeAnchor, FindingRef, FindingState, Severity, Sidecar } from '../core/annotations/model';
-import { SEVERITIES, SIDECAR_SUFFIX } from '../core/annotations/model';
+import { SIDECAR_SUFFIX } from '../core/annotations/model';
 import { defineKey, emptySidecar } from '../core/annotations/sidecar';
 import { KnownValueError, parseKnownFile } from '../core/detect/known';
 import type { Capture, Finding } from '../core/model';
@@ -412,9 +412,3 @@ function joinAnd(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** Severity order for sorting, least serious first. */
-export function severityRank(severity: Severity): number {
-  return SEVERITY_RANK[severity];
-}
-
-export { SEVERITIES };

@@ -11,7 +11,7 @@ import type { Capture, Exchange, LoadWarning } from '../core/model';
 import { CaptureLoadError, loadCapture } from '../core/load';
 import { PREVIEW_MIN_BYTES, PREVIEW_PREFIX_BYTES, previewCapture } from '../core/load/preview';
 import { STREAM_MIN_BYTES } from '../core/load/stream/index';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
+import type { DecodeLimits } from '../core/decode/types';
 import { loadAndScanInWorker, scanBytesInWorker, WorkerLoadCancelledError, type WorkerProgress } from '../core/work/client';
 import type { KnownValue } from '../core/detect/known';
 import { DEFAULT_ADVISORY_TEMPLATE, writeAdvisory } from '../core/report/advisory';
@@ -20,6 +20,8 @@ import { locateExchange } from '../core/load/locate';
 import { parseWebviewMessage, refusedRequestId, type FindingsSummary, type FromWebview, type KnownValueEntry, type KnownValuesView, type ToWebview } from '../protocol';
 import { failedScanView, scanView, type ScanView } from './rows';
 import {
+  decodeLimitsFrom,
+  MAX_DECODED_MB_SETTING,
   KNOWN_VALUES_SETTING,
   PHONE_REGION_SETTING,
   SETTINGS_SECTION,
@@ -45,7 +47,6 @@ const MAX_TEMPLATE_BYTES = 1024 * 1024;
 const SHOW_WAIT_MS = 120_000;
 /** The load limits and the size from which a capture is read by the worker (package.json has their descriptions). */
 const MAX_EXCHANGES_SETTING = 'maxExchanges';
-const MAX_DECODED_MB_SETTING = 'maxDecodedMB';
 const STREAM_THRESHOLD_SETTING = 'streamThresholdMB';
 const DEFAULT_MAX_EXCHANGES = 1_000_000;
 /** Least time between two growths of the table while a capture loads (each rebuilds its row index). */
@@ -546,8 +547,7 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   private decodeLimits(uri: vscode.Uri): DecodeLimits {
-    const mb = positiveSetting(this.config(uri).get<unknown>(MAX_DECODED_MB_SETTING), DEFAULT_DECODE_LIMITS.maxOutputBytes / 2 ** 20, false);
-    return { ...DEFAULT_DECODE_LIMITS, maxOutputBytes: Math.round(mb * 2 ** 20) };
+    return decodeLimitsFrom(this.config(uri).get<unknown>(MAX_DECODED_MB_SETTING));
   }
 
   private streamThreshold(uri: vscode.Uri): number {

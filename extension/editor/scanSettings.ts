@@ -3,6 +3,7 @@
 // Read from raw setting values, so it is tested without VS Code; a setting that is not usable
 // is reported and left out, and the scan runs without it.
 import { isSupportedCountry } from 'libphonenumber-js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
 import { KnownValueError, knownKindOf, parseKnownFile, type KnownValue } from '../core/detect/known';
 import { MAX_KNOWN_VALUES, MAX_KNOWN_VALUE_LENGTH, type KnownValueEntry } from '../protocol';
 
@@ -12,6 +13,13 @@ export type KnownSettingItem = string | { value: string; label: string };
 export const SETTINGS_SECTION = 'leaklens';
 export const KNOWN_VALUES_SETTING = 'knownValues';
 export const PHONE_REGION_SETTING = 'phoneRegion';
+export const MAX_DECODED_MB_SETTING = 'maxDecodedMB';
+
+/** The decode limits with the leaklens.maxDecodedMB setting (a positive number of MB; the default otherwise). */
+export function decodeLimitsFrom(maxDecodedMB: unknown): DecodeLimits {
+  if (typeof maxDecodedMB !== 'number' || !Number.isFinite(maxDecodedMB) || maxDecodedMB <= 0) return DEFAULT_DECODE_LIMITS;
+  return { ...DEFAULT_DECODE_LIMITS, maxOutputBytes: Math.round(maxDecodedMB * 2 ** 20) };
+}
 
 export interface ScanSettings {
   known: KnownValue[];

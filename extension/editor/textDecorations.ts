@@ -10,14 +10,14 @@
 // only hands it the text and paints what comes back.
 import * as vscode from 'vscode';
 import { findingKey, findingRefOf } from '../core/annotations/anchor';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../core/decode/types';
+import type { DecodeLimits } from '../core/decode/types';
 import type { Finding } from '../core/model';
 import { entryAt, type EntrySpan, type TextMark } from '../core/view/textFindings';
 import { captureTextMarksInWorker, textMarksInWorker } from '../core/work/client';
 import { viewTypeFor } from './captureEditorProvider';
-import { KNOWN_VALUES_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom } from './scanSettings';
+import { decodeLimitsFrom, KNOWN_VALUES_SETTING, MAX_DECODED_MB_SETTING, PHONE_REGION_SETTING, SETTINGS_SECTION, scanSettingsFrom } from './scanSettings';
 import {
-  GROUP_COLOR, MAX_INLINE_SCAN_CHARS, MAX_LIVE_PLAIN_CHARS, SYNC_LIMIT_BYTES,
+  GROUP_COLOR, MAX_INLINE_SCAN_CHARS, MAX_LIVE_CAPTURE_CHARS, MAX_LIVE_PLAIN_CHARS, SYNC_LIMIT_BYTES,
   captureFormatOf, decorationGroup, diagnosticsOf, hoverMarkdown, lensEntries, marksAt,
   type DecorationGroup,
 } from './textModel';
@@ -36,7 +36,6 @@ const DEBOUNCE_MS = 500;
 const PLACE_BUDGET_MS = 10_000;
 /** Most ranges painted in one editor. */
 const MAX_PAINTED = 50_000;
-const MAX_DECODED_MB_SETTING = 'maxDecodedMB';
 
 interface DocState {
   mode: 'capture' | 'plain';
@@ -154,7 +153,8 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
     if (!state && !this.plainRequested.has(key)) return;
     // The text's length without copying it (this runs at every keystroke).
     const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
-    const live = this.plainRequested.has(key) ? length <= MAX_LIVE_PLAIN_CHARS : length <= MAX_INLINE_SCAN_CHARS;
+    // Each live re-scan copies the whole text to the worker: larger files are scanned on save.
+    const live = length <= (this.plainRequested.has(key) ? MAX_LIVE_PLAIN_CHARS : MAX_LIVE_CAPTURE_CHARS);
     if (live) {
       this.schedule(document, DEBOUNCE_MS);
       return;
@@ -209,9 +209,7 @@ export class TextFindings implements vscode.HoverProvider, vscode.CodeLensProvid
   private scanSettings(uri: vscode.Uri): { known: ReturnType<typeof scanSettingsFrom>['known']; region: string | undefined; limits: DecodeLimits } {
     const config = this.config(uri);
     const read = scanSettingsFrom(config.get<unknown>(KNOWN_VALUES_SETTING), config.get<unknown>(PHONE_REGION_SETTING));
-    const mb = config.get<unknown>(MAX_DECODED_MB_SETTING);
-    const limits = typeof mb === 'number' && Number.isFinite(mb) && mb > 0 ? { ...DEFAULT_DECODE_LIMITS, maxOutputBytes: Math.round(mb * 2 ** 20) } : DEFAULT_DECODE_LIMITS;
-    return { known: read.known, region: read.region, limits };
+    return { known: read.known, region: read.region, limits: decodeLimitsFrom(config.get<unknown>(MAX_DECODED_MB_SETTING)) };
   }
 
   private async run(document: vscode.TextDocument, plain: boolean): Promise<void> {

@@ -12,7 +12,9 @@ import type { EntrySpan, MarkFinding, TextMark } from '../core/view/textFindings
 export const SYNC_LIMIT_BYTES = 50 * 1024 * 1024;
 /** Largest capture text handed to the worker for its findings (VS Code syncs at most 50 MB to extensions). */
 export const MAX_INLINE_SCAN_CHARS = 64 * 1024 * 1024;
-/** "Scan this file" follows edits (debounced) up to this size; larger documents are scanned once, on request. */
+/** Captures up to this size are scanned again as they are edited (in a pause); larger ones on save. */
+export const MAX_LIVE_CAPTURE_CHARS = 8 * 1024 * 1024;
+/** "Scan this file" follows edits (debounced) up to this size; larger documents on save or request. */
 export const MAX_LIVE_PLAIN_CHARS = 2 * 1024 * 1024;
 /** CodeLenses offered on one capture at most (a lens per entry of a 100k-entry HAR would be noise). */
 export const MAX_LENSES = 2000;

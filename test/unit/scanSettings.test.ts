@@ -1,6 +1,7 @@
 // The settings that shape a scan: known values and the phone region, read from raw setting values.
 import assert from 'node:assert/strict';
-import { knownEntriesFrom, knownSettingFrom, scanSettingsFrom } from '../../extension/editor/scanSettings';
+import { DEFAULT_DECODE_LIMITS } from '../../extension/core/decode/types';
+import { decodeLimitsFrom, knownEntriesFrom, knownSettingFrom, scanSettingsFrom } from '../../extension/editor/scanSettings';
 import { parseWebviewMessage } from '../../extension/protocol';
 
 describe('scan settings', () => {
@@ -100,5 +101,11 @@ describe('known values between the setting and the panel', () => {
     // The researcher removes "alice" and saves: the token they never saw stays.
     const saved = knownSettingFrom(listed.filter((e) => e.value !== 'alice'), current);
     assert.deepEqual(saved, { value: { imei: '868715392756833', string: token } });
+  });
+
+  it('maxDecodedMB: a positive number of MB sets the decoding step cap; anything else keeps the default', () => {
+    assert.equal(decodeLimitsFrom(4).maxOutputBytes, 4 * 2 ** 20);
+    assert.equal(decodeLimitsFrom(0.5).maxOutputBytes, 2 ** 19);
+    for (const bad of [undefined, 0, -3, Number.NaN, Infinity, '8', null]) assert.deepEqual(decodeLimitsFrom(bad), DEFAULT_DECODE_LIMITS, String(bad));
   });
 });

@@ -590,11 +590,6 @@ export class HarEntryReader {
     return this.list.list;
   }
 
-  /** How many exchanges have been read. */
-  get exchangeCount(): number {
-    return this.count;
-  }
-
   read(item: JsonValue, index: number): Exchange | undefined {
     const entry = obj(item);
     if (!entry) {
@@ -609,20 +604,13 @@ export class HarEntryReader {
   }
 }
 
-/** `log.entries` (or its first items) as exchanges, numbered in order; bad entries are skipped with a warning. */
-function loadEntries(entries: readonly JsonValue[], warnings: Warnings): Exchange[] {
-  const reader = new HarEntryReader();
-  entries.forEach((item, index) => reader.read(item, index));
-  for (const w of reader.warnings) warnings.list.push(w);
-  return reader.exchanges;
-}
-
 /**
  * The first entries of a HAR, read exactly as loadHar reads them (for a preview while the whole
  * file loads), with the creator when it was read before them.
  */
 export function loadHarEntries(entries: readonly JsonValue[], creator: JsonValue | undefined): Pick<HarLoadResult, 'exchanges' | 'warnings' | 'source'> {
-  const warnings = new Warnings();
+  const reader = new HarEntryReader();
+  entries.forEach((item, index) => reader.read(item, index));
   const producer = readNamed(creator);
-  return { exchanges: loadEntries(entries, warnings), warnings: warnings.list, source: producer ? { producer } : {} };
+  return { exchanges: reader.exchanges, warnings: reader.warnings, source: producer ? { producer } : {} };
 }

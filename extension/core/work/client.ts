@@ -8,7 +8,7 @@ import type { DecodeLimits } from '../decode/types';
 import type { KnownValue } from '../detect/known';
 import type { Capture, Exchange } from '../model';
 import type { ScanResult } from '../scan';
-import type { FromWorker, WorkerJob, WorkerProgress } from './messages';
+import type { FromWorker, JobScan, WorkerJob, WorkerProgress } from './messages';
 import type { CaptureTextMarks, PlainTextMarks, PlainTextOptions } from '../view/textFindings';
 import { fileStamp } from '../load/stream/source';
 
@@ -50,6 +50,11 @@ export class WorkerLoadCancelledError extends LoadCancelledError {
   }
 }
 
+/** What every job's scan reads from its caller's options. */
+function scanSettingsOf(options: Partial<JobScan>): JobScan {
+  return { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits };
+}
+
 /** The worker for a job, or why it could not start (a missing bundle). */
 function spawn(script: string, job: WorkerJob): Worker | Error {
   try {
@@ -72,7 +77,7 @@ export function loadAndScanInWorker(path: string, options: WorkerLoadOptions, ca
     kind: 'stream',
     path,
     displayName,
-    scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
+    scan: scanSettingsOf(options),
     maxExchanges: options.maxExchanges,
     cancel: cancelBuffer,
     chunkBytes: options.chunkBytes,
@@ -189,7 +194,7 @@ export function scanBytesInWorker(bytes: Uint8Array, options: WorkerScanOptions)
     kind: 'scanBytes',
     bytes,
     displayName,
-    scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
+    scan: scanSettingsOf(options),
     maxExchanges: options.maxExchanges,
   };
   return oneShot(options.workerScript, job, displayName, (m) => {
@@ -276,7 +281,7 @@ export function captureTextMarksInWorker(text: string, options: CaptureTextMarks
     kind: 'captureTextMarks',
     text,
     displayName: options.displayName,
-    scan: { known: options.known ?? [], defaultRegion: options.defaultRegion, limits: options.limits },
+    scan: scanSettingsOf(options),
     placeBudgetMs: options.placeBudgetMs,
   };
   return oneShot(options.workerScript, job, options.displayName, (m) =>

@@ -7,6 +7,13 @@ import type { ScanResult } from '../scan';
 import type { TransferExchange } from '../load/stream/index';
 import type { CaptureTextMarks, PlainTextMarks, PlainTextOptions } from '../view/textFindings';
 
+/** What a job's scan is given. */
+export interface JobScan {
+  known: KnownValue[];
+  defaultRegion?: string;
+  limits?: DecodeLimits;
+}
+
 /**
  * The worker's `workerData`: read a file and scan it, scan bytes the caller already loaded, or mark
  * the identifiers of any text (the text editor's "Scan This File").
@@ -19,7 +26,7 @@ export interface StreamJob {
   path: string;
   /** The name errors, warnings and the capture's source give the file (a workspace-relative path). */
   displayName: string;
-  scan: { known: KnownValue[]; defaultRegion?: string; limits?: DecodeLimits };
+  scan: JobScan;
   maxExchanges?: number;
   /** Int32Array over it; a non-zero element 0 asks the worker to stop. */
   cancel: SharedArrayBuffer;
@@ -40,7 +47,7 @@ export interface ScanBytesJob {
   kind: 'scanBytes';
   bytes: Uint8Array;
   displayName: string;
-  scan: { known: KnownValue[]; defaultRegion?: string; limits?: DecodeLimits };
+  scan: JobScan;
   /** The caller kept only the first `maxExchanges` exchanges: so does the scan. */
   maxExchanges?: number;
 }
@@ -68,7 +75,7 @@ export interface CaptureTextMarksJob {
   kind: 'captureTextMarks';
   text: string;
   displayName: string;
-  scan: { known: KnownValue[]; defaultRegion?: string; limits?: DecodeLimits };
+  scan: JobScan;
   /** Time placing may take (CaptureTextOptions.timeBudgetMs). */
   placeBudgetMs: number;
 }

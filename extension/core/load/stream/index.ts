@@ -406,20 +406,14 @@ class StreamLoad {
   private scan(scanner: JsonStructureScanner): void {
     try {
       this.readChunks((chunk, base) => scanner.feed(chunk, base));
+      // The scanner refuses anything but whitespace after the document (JSON.parse would too).
       scanner.finish(this.docEnd);
-      // Only whitespace may follow the document (JSON.parse would refuse anything else).
-      if (scanner.endOffset >= 0 && scanner.endOffset < this.docEnd) {
-        const rest = this.source.read(scanner.endOffset, this.docEnd);
-        const i = rest.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
-        if (i !== -1) throw new ScanError(scanner.endOffset + i, 'nothing after the end of the document', '$');
-      }
     } catch (err) {
       if (err instanceof ScanError) this.syntaxError(err.offset, err.expected, err.jsonPath);
       throw err;
     }
   }
 
-  /** An entry or packet that is not JSON: the place inside it, found by our parser. */
   /**
    * One entry or packet is parsed as one string: past V8's longest string it cannot be, and reading
    * it would first allocate a buffer its size. Said plainly, with where it is, before either.

@@ -97,10 +97,6 @@ export class JsonStructureScanner {
     return this.readRange(start, end);
   }
 
-  get elementsSeen(): number {
-    return this.elementIndex;
-  }
-
   feed(chunk: Buffer, base: number): void {
     this.chunk = chunk;
     this.base = base;

@@ -1,14 +1,6 @@
-// Random access to the bytes of a capture: the file itself (read with readSync, never whole), or
-// an inflated buffer for compressed captures. Ranges that lie in the chunk at hand are sliced
-// from it; only ranges crossing a chunk boundary are read again from the source.
+// Random access to the bytes of a capture file, read with readSync, never whole. Ranges that lie
+// in the chunk at hand are sliced from it; only ranges crossing a chunk boundary are read again.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-
-export interface ByteSource {
-  readonly size: number;
-  /** Bytes [start, end); shorter only when the source ends first. */
-  read(start: number, end: number): Buffer;
-  close(): void;
-}
 
 /** What identifies the file's contents when bodies are re-read later (a changed file is refused). */
 export interface FileStamp {
@@ -16,7 +8,7 @@ export interface FileStamp {
   mtimeMs: number;
 }
 
-export class FileSource implements ByteSource {
+export class FileSource {
   readonly size: number;
   readonly stamp: FileStamp;
   private fd: number | undefined;
@@ -42,19 +34,6 @@ export class FileSource implements ByteSource {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-  }
-}
-
-export class BufferSource implements ByteSource {
-  readonly size: number;
-  constructor(private readonly bytes: Buffer) {
-    this.size = bytes.length;
-  }
-  read(start: number, end: number): Buffer {
-    return this.bytes.subarray(start, Math.min(end, this.size));
-  }
-  close(): void {
-    // nothing held open
   }
 }
 

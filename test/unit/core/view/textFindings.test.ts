@@ -148,6 +148,8 @@ describe('textFindings: capture text', function () {
     const edited = text.replace(/868715392756833/g, '000000000000000');
     const placed = captureTextMarks(edited, capture, findings);
     assert.ok(placed.unplaced > 0);
+    assert.ok(placed.marks.length > 0, 'the findings the edit left alone are still placed');
+    assert.ok(placed.unplaced < findings.length);
     for (const m of placed.marks) assert.ok(!edited.slice(m.start, m.end).includes('000000000000000') || m.encoded);
   });
 });
@@ -242,7 +244,10 @@ describe('textFindings: bounded work', function () {
     const packets = JSON.parse(renamed) as unknown[];
     const many = JSON.stringify(Array.from({ length: Math.ceil(6000 / packets.length) }, () => packets).flat(), null, 2);
     const capture = loadCapture(Buffer.from(many), 'many.tshark.json');
-    const result = captureTextMarks(many, capture, scanCapture(capture).findings);
+    const findings = scanCapture(capture).findings;
+    assert.ok(capture.exchanges.length > 0 && findings.length > 0, 'the renamed packets still load and leak');
+    const result = captureTextMarks(many, capture, findings);
     assert.equal(result.timedOut, false);
+    assert.ok(result.marks.length > 0, 'found in their packets by position when the frame number is missing');
   });
 });
